@@ -1,0 +1,67 @@
+"""Command-line entry points (`flask --app app ...`). Seeding lives here, never in create_app()."""
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+
+
+@click.command("setup")
+@with_appcontext
+def setup_command():
+    """Upgrade the schema, sync permissions, load reference data, ensure an admin exists."""
+    from flask_appbuilder.security.manager import BaseSecurityManager
+    from flask_migrate import upgrade
+
+    from .reference import ensure_admin, load_reference_data
+
+    upgrade(revision="heads")
+    # FAB_CREATE_DB is off, so FAB's built-in roles (Admin, Public) are made here, after migrating.
+    BaseSecurityManager.create_db(current_app.appbuilder.sm)
+    current_app.appbuilder.add_permissions(update_perms=True)
+    for line in load_reference_data():
+        click.echo(line)
+    message = ensure_admin(current_app.config.get("ADMIN_PASSWORD"))
+    if message:
+        click.echo(message)
+
+
+@click.group("orgs")
+def orgs_group():
+    """组织机构 (division list) commands."""
+
+
+@orgs_group.command("import")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@with_appcontext
+def orgs_import(path):
+    """Import or update organisations from a CSV/XLSX file (code, name[, level, parent_code])."""
+    from .orgimport import import_organisations_file
+    from .tabular import FileProblem
+
+    try:
+        report = import_organisations_file(path)
+    except FileProblem as exc:
+        raise click.ClickException(str(exc))
+    for line in report.lines():
+        click.echo(line)
+    if report.rejected and not (report.created or report.updated or report.unchanged):
+        raise SystemExit(1)
+
+
+@click.command("demo")
+@click.option("--residents", type=int, required=True, help="how many synthetic residents")
+@click.option("--seed", type=int, default=1, show_default=True)
+@with_appcontext
+def demo_command(residents, seed):
+    """Generate synthetic households and residents over the loaded communities."""
+    from .demo import generate_demo
+
+    try:
+        report = generate_demo(residents, seed)
+    except RuntimeError as exc:
+        raise click.ClickException(str(exc))
+    click.echo(report)
+
+
+def register_cli(app) -> None:
+    for command in (setup_command, orgs_group, demo_command):
+        app.cli.add_command(command)

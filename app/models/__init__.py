@@ -1,0 +1,6 @@
+"""All models; importing this package registers every table on flask_appbuilder.Model.metadata."""
+from .codes import *  # noqa: F401,F403
+from .household import *  # noqa: F401,F403
+from .org import *  # noqa: F401,F403
+from .resident import *  # noqa: F401,F403
+from .seat import *  # noqa: F401,F403

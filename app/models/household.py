@@ -1,0 +1,61 @@
+"""Households (户), each registered in one 社区-level organisation."""
+import datetime
+from decimal import Decimal
+from typing import List, Optional
+
+from flask_appbuilder import Model
+from sqlalchemy import Date, ForeignKey, Integer, Numeric, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from .base import StampMixin, VersionedMixin, code_column, field
+from .org import Organisation
+
+__all__ = ["Household", "HOUSEHOLD_STATUS"]
+
+HOUSEHOLD_STATUS = {"active": "在册", "cancelled": "已注销"}
+
+
+class Household(StampMixin, VersionedMixin, Model):
+    """A household. Its head is the member whose relation is 户主 (GB/T 4761 code 02)."""
+
+    __tablename__ = "household"
+    __table_args__ = (
+        UniqueConstraint("community_id", "household_no", name="uq_household_community_no"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    household_no: Mapped[str] = mapped_column(String(30), nullable=False, info=field("户编号"))
+    household_type: Mapped[Optional[str]] = code_column("household_type", "户别")
+    community_id: Mapped[int] = mapped_column(
+        ForeignKey("organisation.id", ondelete="RESTRICT"), nullable=False, index=True,
+        info=field("所属社区"),
+    )
+    community: Mapped[Organisation] = relationship(info=field("所属社区"))
+    estate: Mapped[Optional[str]] = mapped_column(String(100), info=field("小区/路"))
+    building: Mapped[Optional[str]] = mapped_column(String(20), info=field("楼栋"))
+    unit: Mapped[Optional[str]] = mapped_column(String(20), info=field("单元"))
+    door: Mapped[Optional[str]] = mapped_column(String(20), info=field("门牌号"))
+    floor_area: Mapped[Optional[Decimal]] = mapped_column(
+        Numeric(8, 2), info=field("住房建筑面积（㎡）")
+    )
+    rooms: Mapped[Optional[int]] = mapped_column(Integer, info=field("住房间数"))
+    phone: Mapped[Optional[str]] = mapped_column(String(20),
+                                                 info=field("联系电话", sensitive="phone"))
+    status: Mapped[str] = mapped_column(String(10), nullable=False, default="active",
+                                        index=True, info=field("状态", choices=HOUSEHOLD_STATUS))
+    status_date: Mapped[Optional[datetime.date]] = mapped_column(Date, info=field("注销日期"))
+    status_reason: Mapped[Optional[str]] = mapped_column(String(200), info=field("注销原因"))
+    notes: Mapped[Optional[str]] = mapped_column(Text, info=field("备注"))
+
+    members: Mapped[List["Resident"]] = relationship(  # noqa: F821
+        back_populates="household", info=field("家庭成员")
+    )
+
+    def __repr__(self) -> str:
+        return f"{self.household_no} {self.address}".strip()
+
+    @property
+    def address(self) -> str:
+        parts = (self.estate, self.building and f"{self.building}号楼",
+                 self.unit and f"{self.unit}单元", self.door)
+        return "".join(p for p in parts if p)

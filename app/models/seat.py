@@ -1,0 +1,65 @@
+"""Posts (职务) with seat quotas per organisation level, and per-organisation overrides."""
+from typing import Optional
+
+from flask_appbuilder import Model
+from flask_appbuilder.security.sqla.models import User
+from sqlalchemy import ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from .base import field
+from .org import LEVELS, Organisation
+
+__all__ = ["Post", "QuotaOverride", "Account"]
+
+
+class Post(Model):
+    """A named seat of the district plan, e.g. 居委会副主任 at 社区 level with quota 4.
+    ``quota`` None means outside the quotas (市级 system administrators)."""
+
+    __tablename__ = "post"
+    __table_args__ = (UniqueConstraint("level", "name", name="uq_post_level_name"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(50), nullable=False, info=field("职务"))
+    level: Mapped[str] = mapped_column(String(10), nullable=False,
+                                       info=field("层级", choices=LEVELS))
+    quota: Mapped[Optional[int]] = mapped_column(Integer, info=field("名额"))
+    role_name: Mapped[Optional[str]] = mapped_column(String(64), info=field("默认角色"))
+    sort_order: Mapped[int] = mapped_column(Integer, nullable=False, default=0,
+                                            info=field("排序"))
+
+    def __repr__(self) -> str:
+        return self.name
+
+
+class QuotaOverride(Model):
+    """A different quota for one post in one organisation."""
+
+    __tablename__ = "quota_override"
+    __table_args__ = (UniqueConstraint("organisation_id", "post_id",
+                                       name="uq_quota_override_org_post"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(
+        ForeignKey("organisation.id", ondelete="CASCADE"), nullable=False, info=field("单位"))
+    organisation: Mapped[Organisation] = relationship(info=field("单位"))
+    post_id: Mapped[int] = mapped_column(ForeignKey("post.id", ondelete="CASCADE"),
+                                         nullable=False, info=field("职务"))
+    post: Mapped[Post] = relationship(info=field("职务"))
+    quota: Mapped[int] = mapped_column(Integer, nullable=False, info=field("名额"))
+
+
+class Account(User):
+    """FAB's user, extended with the organisation it belongs to and the post (seat) it holds."""
+
+    __tablename__ = "ab_user"
+
+    organisation_id: Mapped[Optional[int]] = mapped_column(
+        ForeignKey("organisation.id", ondelete="RESTRICT", use_alter=True,
+                   name="fk_ab_user_organisation_id"), index=True, info=field("所属单位"))
+    organisation: Mapped[Optional[Organisation]] = relationship(
+        foreign_keys=[organisation_id], info=field("所属单位"))
+    post_id: Mapped[Optional[int]] = mapped_column(
+        ForeignKey("post.id", ondelete="RESTRICT", use_alter=True, name="fk_ab_user_post_id"),
+        index=True, info=field("职务"))
+    post: Mapped[Optional[Post]] = relationship(info=field("职务"))

@@ -1,0 +1,47 @@
+"""Reference data shipped in seed/: code tables. Loading is idempotent and keeps admins' edits."""
+import csv
+import secrets
+from pathlib import Path
+
+from flask import current_app
+from sqlalchemy import select
+
+from .extensions import db
+from .models import CodeItem
+
+SEED_DIR = Path(__file__).resolve().parent.parent / "seed"
+
+
+def load_code_tables() -> str:
+    """Add codes missing from the database; existing codes keep their (possibly edited) name."""
+    existing = set(db.session.execute(select(CodeItem.table, CodeItem.code)).tuples())
+    added = 0
+    with open(SEED_DIR / "code_tables.csv", encoding="utf-8") as fh:
+        for row in csv.DictReader(fh):
+            if (row["table"], row["code"]) in existing:
+                continue
+            db.session.add(CodeItem(table=row["table"], code=row["code"], name=row["name"],
+                                    sort_order=int(row["sort_order"]), active=True))
+            added += 1
+    db.session.commit()
+    return f"字典：新增 {added} 项，已有 {len(existing)} 项"
+
+
+def load_reference_data() -> list[str]:
+    return [load_code_tables()]
+
+
+def ensure_admin(password: str | None) -> str | None:
+    """Create the admin account when no user exists; the password is printed only when generated."""
+    sm = current_app.appbuilder.sm
+    if sm.count_users() > 0:
+        return None
+    generated = not password
+    password = password or secrets.token_urlsafe(12)
+    role = sm.find_role(current_app.config["AUTH_ROLE_ADMIN"])
+    user = sm.add_user("admin", "系统", "管理员", "admin@localhost", role, password=password)
+    if not user:
+        raise RuntimeError("无法创建管理员账号")
+    if generated:
+        return f"已创建管理员账号：用户名 admin，密码 {password}（仅显示这一次，请登录后修改）"
+    return "已创建管理员账号：用户名 admin，密码为环境变量 ADMIN_PASSWORD 的值"

@@ -1,0 +1,111 @@
+"""Screens for the records: organisations, households, residents, code tables."""
+from flask import jsonify, request
+from flask_appbuilder import expose
+from flask_appbuilder.fieldwidgets import DatePickerWidget
+from flask_appbuilder.models.sqla.filters import FilterEqual
+from flask_appbuilder.security.decorators import has_access
+from sqlalchemy import or_, select
+from wtforms import DateField
+from wtforms.validators import Optional
+
+from ..columns import (CODE_ITEM_COLUMNS, HOUSEHOLD_COLUMNS, ORGANISATION_COLUMNS,
+                       RESIDENT_COLUMNS)
+from ..extensions import db
+from ..models import CodeItem, Household, Organisation, Resident
+from ..scope import OrgScopeFilter, current_scope, scope_clause
+from . import validators as v
+from .base import ScopedModelView
+from .fields import HouseholdPickerField, code_select
+
+PICKER_PAGE = 20
+COMMUNITIES_IN_SCOPE = [["path", OrgScopeFilter, current_scope],
+                        ["level", FilterEqual, "community"]]
+ORGANISATIONS_IN_SCOPE = [["path", OrgScopeFilter, current_scope]]
+
+
+class ResidentView(ScopedModelView):
+    model = Resident
+    columns = RESIDENT_COLUMNS
+    list_title = show_title = "居民信息"
+    add_title = "新增居民"
+    edit_title = "修改居民信息"
+    add_form_extra_fields = edit_form_extra_fields = {
+        "household": HouseholdPickerField("所属户"),
+        # Sex and birth date may be left empty: they are derived from the ID number.
+        "sex": code_select("sex", "性别", required=False),
+        "birth_date": DateField("出生日期", validators=[Optional()], widget=DatePickerWidget()),
+    }
+    validators_columns = {
+        "id_card_no": [v.id_number], "sex": [v.sex_matches_id],
+        "birth_date": [v.birth_matches_id], "relation": [v.one_head], "phone": [v.phone],
+    }
+    description_columns = {"id_card_no": "18位；15位旧号码自动升级为18位。性别和出生日期可留空，按号码自动填写。"}
+
+
+class HouseholdView(ScopedModelView):
+    model = Household
+    columns = HOUSEHOLD_COLUMNS
+    list_title = show_title = "户信息"
+    add_title = "新增户"
+    edit_title = "修改户信息"
+    related_views = [ResidentView]
+    add_form_query_rel_fields = edit_form_query_rel_fields = {"community": COMMUNITIES_IN_SCOPE}
+    validators_columns = {"household_no": [v.household_no_unique], "phone": [v.phone]}
+
+    @expose("/picker/")
+    @has_access
+    def picker(self):
+        """Scoped, searchable, paginated household options for select2 (never every household)."""
+        term = request.args.get("q", "").strip()
+        page = request.args.get("page", "1")
+        page = int(page) if page.isdigit() and int(page) > 0 else 1
+        query = select(Household).where(scope_clause(Household.community_id),
+                                        Household.status == "active")
+        if term:
+            like = term.replace("\\\\", "").replace("%", "").replace("_", "")
+            query = query.where(or_(Household.household_no.startswith(like),
+                                    Household.estate.contains(like)))
+        rows = db.session.scalars(
+            query.order_by(Household.household_no, Household.id)
+            .offset((page - 1) * PICKER_PAGE).limit(PICKER_PAGE + 1)
+        ).all()
+        results = [{"id": h.id, "text": f"{h} （{h.community.name}）"} for h in rows[:PICKER_PAGE]]
+        return jsonify(results=results, pagination={"more": len(rows) > PICKER_PAGE})
+
+
+class OrganisationView(ScopedModelView):
+    model = Organisation
+    columns = ORGANISATION_COLUMNS
+    scope_column = "path"
+    list_title = show_title = "组织机构"
+    add_title = "新增单位"
+    edit_title = "修改单位"
+    related_views = [HouseholdView, ResidentView]
+    add_form_query_rel_fields = edit_form_query_rel_fields = {"parent": ORGANISATIONS_IN_SCOPE}
+    search_form_query_rel_fields = {"parent": ORGANISATIONS_IN_SCOPE}
+
+    def row_path(self, item):
+        return item.compute_path()
+
+
+class ChildOrganisationView(OrganisationView):
+    """The child units listed on an organisation's page."""
+
+    list_title = "下级单位"
+
+
+OrganisationView.related_views = [ChildOrganisationView, HouseholdView, ResidentView]
+
+
+class CodeItemView(ScopedModelView):
+    """Code tables are shared by every organisation: readable by all, editable by admins only."""
+
+    model = CodeItem
+    columns = CODE_ITEM_COLUMNS
+    scope_column = None
+    list_title = show_title = "字典维护"
+    edit_title = "修改字典项"
+    base_permissions = ["can_read", "can_write"]
+
+    def row_path(self, item):
+        return "/"  # only roles with write permission (admins) get here

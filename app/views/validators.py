@@ -1,0 +1,71 @@
+"""WTForms adapters over app.rules: the same rules the import and the API apply."""
+from wtforms.validators import StopValidation, ValidationError
+
+from .. import rules
+
+
+def _editing_id(form):
+    return getattr(form, "_id", None)  # FAB sets form._id to the pk being edited
+
+
+def id_number(form, field):
+    """Normalises the number (15 digits are upgraded, the original kept), derives sex and birth
+    date when left empty, and names both fields when typed values disagree."""
+    parsed, error = rules.parse_id(field.data)
+    if error:
+        raise StopValidation(error)
+    field.data = parsed.number
+    if "id_card_original" in form:
+        form.id_card_original.data = parsed.original
+    conflicts = [m for m in (rules.sex_mismatch(parsed, form.sex.data),
+                             rules.birth_mismatch(parsed, form.birth_date.data)) if m]
+    if conflicts:
+        raise ValidationError("；".join(conflicts))
+    form.sex.data = form.sex.data or parsed.sex_code
+    form.birth_date.data = form.birth_date.data or parsed.birth_date
+    status = form.status.data if "status" in form else "active"
+    if status == "active" and (duplicate := rules.duplicate_id(parsed.number, _editing_id(form))):
+        raise ValidationError(duplicate)
+
+
+def _cross_check(form, check):
+    parsed, error = rules.parse_id(form.id_card_no.data)
+    return check(parsed) if parsed and not error else None
+
+
+def sex_matches_id(form, field):
+    if message := _cross_check(form, lambda p: rules.sex_mismatch(p, field.data)):
+        raise ValidationError(message)
+
+
+def birth_matches_id(form, field):
+    if message := _cross_check(form, lambda p: rules.birth_mismatch(p, field.data)):
+        raise ValidationError(message)
+
+
+def one_head(form, field):
+    status = form.status.data if "status" in form else "active"
+    if message := rules.second_head(form.household.data, field.data, _editing_id(form), status):
+        raise ValidationError(message)
+
+
+def phone(form, field):
+    value, error = rules.phone_error(field.data)
+    if error:
+        raise ValidationError(error)
+    field.data = value or None
+
+
+def household_no_unique(form, field):
+    from sqlalchemy import select
+
+    from ..extensions import db
+    from ..models import Household
+
+    community = form.community.data if "community" in form else None
+    if community is None or not field.data:
+        return
+    other = db.session.scalar(select(Household.id).where(
+        Household.community_id == community.id, Household.household_no == field.data.strip()))
+    if other is not None and other != _editing_id(form):
+        raise ValidationError(f"户编号“{field.data}”在{community.name}已存在")
