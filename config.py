@@ -24,8 +24,14 @@ def _bool(name: str, default: bool) -> bool:
 
 
 SECRET_KEY = os.environ.get("SECRET_KEY") or _instance_secret()
-SQLALCHEMY_DATABASE_URI = os.environ.get(
-    "DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'community.sqlite'}"
+def database_url(url: str) -> str:
+    """``postgresql://`` URLs use the installed psycopg 3 driver."""
+    return "postgresql+psycopg://" + url[len("postgresql://"):] if url.startswith(
+        "postgresql://") else url
+
+
+SQLALCHEMY_DATABASE_URI = database_url(
+    os.environ.get("DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'community.sqlite'}")
 )
 SQLALCHEMY_TRACK_MODIFICATIONS = False
 

@@ -21,6 +21,9 @@ def create_app(config_overrides: dict | None = None) -> Flask:
         from .views import register_views
 
         register_views(appbuilder)
+        from .views import listargs
+
+        listargs.install(app, appbuilder)
     from .cli import register_cli
 
     register_cli(app)

@@ -4,20 +4,28 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 
-@click.command("setup")
-@with_appcontext
-def setup_command():
-    """Upgrade the schema, sync permissions, load reference data, ensure an admin exists."""
+def prepare_database() -> list[str]:
+    """Migrate to the newest schema, sync roles and permissions, load reference data.
+    Idempotent; run at deploy time (and by the tests), never at app start."""
     from flask_appbuilder.security.manager import BaseSecurityManager
     from flask_migrate import upgrade
 
-    from .reference import ensure_admin, load_reference_data
+    from .reference import load_reference_data
 
     upgrade(revision="heads")
     # FAB_CREATE_DB is off, so FAB's built-in roles (Admin, Public) are made here, after migrating.
     BaseSecurityManager.create_db(current_app.appbuilder.sm)
     current_app.appbuilder.add_permissions(update_perms=True)
-    for line in load_reference_data():
+    return load_reference_data()
+
+
+@click.command("setup")
+@with_appcontext
+def setup_command():
+    """Upgrade the schema, sync permissions, load reference data, ensure an admin exists."""
+    from .reference import ensure_admin
+
+    for line in prepare_database():
         click.echo(line)
     message = ensure_admin(current_app.config.get("ADMIN_PASSWORD"))
     if message:

@@ -4,8 +4,9 @@ from typing import List, Optional
 
 from flask_appbuilder import Model
 from sqlalchemy import (Column, Date, ForeignKey, Index, Integer, String, Table, Text, text)
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
+from ..idcard import IdNumberError, parse_id_number
 from .base import StampMixin, VersionedMixin, code_column, field
 from .codes import CodeItem
 from .household import Household
@@ -88,6 +89,25 @@ class Resident(StampMixin, VersionedMixin, Model):
 
     def __repr__(self) -> str:
         return self.name
+
+    @validates("id_card_no")
+    def _normalise_id(self, _key, value: str) -> str:
+        """Stored as 18 characters; a 15-digit legacy number is upgraded and kept as the original.
+        Invalid input is left as typed: forms, import and API reject it before it gets here."""
+        try:
+            parsed = parse_id_number(value)
+        except IdNumberError:
+            return value
+        if parsed.original:
+            self.id_card_original = parsed.original
+        return parsed.number
+
+    @validates("household")
+    def _follow_household(self, _key, household: Optional[Household]):
+        """A resident's community is always its household's (denormalised for fast scoping)."""
+        if household is not None:
+            self.community = household.community
+        return household
 
     @property
     def age(self) -> Optional[int]:

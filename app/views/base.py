@@ -8,6 +8,7 @@ from flask import abort, g, request
 from flask_appbuilder import ModelView, expose
 from flask_appbuilder.security.decorators import has_access
 from sqlalchemy import inspect
+from wtforms.fields.core import UnboundField
 
 from ..columns import ColumnSet, column_info
 from ..display import code_name, shown
@@ -89,11 +90,22 @@ class ScopedModelView(ModelView):
             required = not mapper.columns[name].nullable
             fields[name] = code_select(info["codes"], info["label"], required)
             search[name] = code_select(info["codes"], info["label"], False)
-        cls.add_form_extra_fields = {**fields, **(cls.add_form_extra_fields or {})}
-        cls.edit_form_extra_fields = {**fields, **(cls.edit_form_extra_fields or {})}
+        cls.add_form_extra_fields = cls._validated({**fields, **(cls.add_form_extra_fields or {})})
+        cls.edit_form_extra_fields = cls._validated(
+            {**fields, **(cls.edit_form_extra_fields or {})})
         cls.search_form_extra_fields = {**search, **(cls.search_form_extra_fields or {})}
         for attr in ("add_form_query_rel_fields", "edit_form_query_rel_fields"):
             setattr(cls, attr, {**rel_filters, **(getattr(cls, attr) or {})})
+
+    @classmethod
+    def _validated(cls, extra_fields: dict) -> dict:
+        """FAB applies ``validators_columns`` only to fields it builds itself; give the extra
+        fields theirs too, so a rule is declared once whatever builds the field."""
+        rules = cls.validators_columns or {}
+        return {name: UnboundField(f.field_class, *f.args, **{
+                    **f.kwargs, "validators": [*f.kwargs.get("validators", []),
+                                               *rules.get(name, [])]})
+                for name, f in extra_fields.items()}
 
     # -- messages ---------------------------------------------------------------------------
     @property

@@ -12,6 +12,13 @@ from ..models import Household
 from ..scope import scope_clause
 
 
+class CodeSelectField(SelectField):
+    """Stores the chosen code, or NULL when left empty."""
+
+    def populate_obj(self, obj, name):
+        setattr(obj, name, self.data or None)
+
+
 def code_select(table: str, label: str, required: bool) -> SelectField:
     """A select of the active codes of ``table``; stores the code."""
 
@@ -19,8 +26,8 @@ def code_select(table: str, label: str, required: bool) -> SelectField:
         return ([] if required else [("", "（未填）")]) + code_choices(table)
 
     validators = [InputRequired(message=f"请选择{label}")] if required else [Optional()]
-    return SelectField(label, choices=choices, validators=validators, widget=Select2Widget(),
-                       validate_choice=True)
+    return CodeSelectField(label, choices=choices, validators=validators,
+                           widget=Select2Widget())
 
 
 class AjaxPickerWidget:

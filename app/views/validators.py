@@ -9,14 +9,11 @@ def _editing_id(form):
 
 
 def id_number(form, field):
-    """Normalises the number (15 digits are upgraded, the original kept), derives sex and birth
-    date when left empty, and names both fields when typed values disagree."""
+    """Checks the number (the model normalises and upgrades it), derives sex and birth date when
+    left empty, and names both fields when typed values disagree."""
     parsed, error = rules.parse_id(field.data)
     if error:
         raise StopValidation(error)
-    field.data = parsed.number
-    if "id_card_original" in form:
-        form.id_card_original.data = parsed.original
     conflicts = [m for m in (rules.sex_mismatch(parsed, form.sex.data),
                              rules.birth_mismatch(parsed, form.birth_date.data)) if m]
     if conflicts:
