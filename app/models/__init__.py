@@ -4,3 +4,4 @@ from .household import *  # noqa: F401,F403
 from .org import *  # noqa: F401,F403
 from .resident import *  # noqa: F401,F403
 from .seat import *  # noqa: F401,F403
+from .job import *  # noqa: F401,F403

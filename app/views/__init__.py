@@ -1,4 +1,5 @@
 """The whole menu, in one place."""
+from .jobs import JobView
 from .records import (ChildOrganisationView, CodeItemView, HouseholdView, OrganisationView,
                       ResidentView)
 
@@ -11,3 +12,4 @@ def register_views(appbuilder) -> None:
     appbuilder.add_view_no_menu(ChildOrganisationView)
     appbuilder.add_view(CodeItemView, "字典维护", icon="fa-book", category="系统设置",
                         category_icon="fa-cogs")
+    appbuilder.add_view_no_menu(JobView)

@@ -1,0 +1,42 @@
+"""My background jobs: progress (JSON for the progress bar) and the result download."""
+from flask import abort, g, jsonify, send_file
+from flask_appbuilder import BaseView, expose
+from flask_appbuilder.security.decorators import has_access
+
+from ..extensions import db
+from ..models import Job
+
+
+def _own_job(job_id: int) -> Job:
+    """A job is visible to the account that submitted it only."""
+    job = db.session.get(Job, job_id)
+    if job is None or job.user_id != getattr(g.user, "id", None):
+        abort(404)
+    return job
+
+
+class JobView(BaseView):
+    route_base = "/jobs"
+    default_view = "status_page"
+    class_permission_name = "Job"
+    method_permission_name = {"status": "read", "status_page": "read", "download": "read"}
+
+    @expose("/<int:job_id>/")
+    @has_access
+    def status_page(self, job_id):
+        return self.render_template("job.html", job=_own_job(job_id))
+
+    @expose("/<int:job_id>/status")
+    @has_access
+    def status(self, job_id):
+        job = _own_job(job_id)
+        return jsonify(status=job.status, done=job.done, total=job.total, percent=job.percent,
+                       message=job.message, ready=job.status == "done" and bool(job.file_path))
+
+    @expose("/<int:job_id>/download")
+    @has_access
+    def download(self, job_id):
+        job = _own_job(job_id)
+        if job.status != "done" or not job.file_path:
+            abort(404)
+        return send_file(job.file_path, as_attachment=True, download_name=job.file_name)
