@@ -11,11 +11,13 @@ def prepare_database() -> list[str]:
     from flask_migrate import upgrade
 
     from .reference import load_reference_data
+    from .roles import sync_roles
 
     upgrade(revision="heads")
     # FAB_CREATE_DB is off, so FAB's built-in roles (Admin, Public) are made here, after migrating.
     BaseSecurityManager.create_db(current_app.appbuilder.sm)
     current_app.appbuilder.add_permissions(update_perms=True)
+    sync_roles(current_app.appbuilder)
     return load_reference_data()
 
 

@@ -115,7 +115,7 @@ def make_user(app, username: str, org=None, role_name: str | None = None):
     assert user, f"could not create {username}"
     if org is not None:
         user.organisation_id = org.id
-        sm.get_session.commit()
+        sm.session.commit()
     return user
 
 

@@ -13,6 +13,7 @@ from wtforms.fields.core import UnboundField
 from ..columns import ColumnSet, column_info
 from ..display import code_name, shown
 from ..extensions import db
+from ..roles import ENTRY, STAFF
 from ..scope import OrgScopeFilter, current_scope, path_in_scope
 from flask_appbuilder.models.sqla.filters import FilterEqual
 
@@ -51,6 +52,8 @@ class ScopedModelView(ModelView):
     scope_column = "community_id"
     method_permission_name = METHOD_PERMISSIONS
     page_size = 25
+    # Default roles' permissions on this view (app/roles.py); subclasses adjust.
+    grants = {"read": STAFF, "write": (ENTRY,)}
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)

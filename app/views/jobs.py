@@ -5,6 +5,7 @@ from flask_appbuilder.security.decorators import has_access
 
 from ..extensions import db
 from ..models import Job
+from ..roles import STAFF
 
 
 def _own_job(job_id: int) -> Job:
@@ -20,6 +21,7 @@ class JobView(BaseView):
     default_view = "status_page"
     class_permission_name = "Job"
     method_permission_name = {"status": "read", "status_page": "read", "download": "read"}
+    grants = {"read": STAFF}
 
     @expose("/<int:job_id>/")
     @has_access

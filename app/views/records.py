@@ -11,6 +11,7 @@ from wtforms.validators import Optional
 from ..columns import (CODE_ITEM_COLUMNS, HOUSEHOLD_COLUMNS, ORGANISATION_COLUMNS,
                        RESIDENT_COLUMNS)
 from ..extensions import db
+from ..roles import STAFF
 from ..models import CodeItem, Household, Organisation, Resident
 from ..scope import OrgScopeFilter, current_scope, scope_clause
 from . import validators as v
@@ -77,6 +78,7 @@ class OrganisationView(ScopedModelView):
     model = Organisation
     columns = ORGANISATION_COLUMNS
     scope_column = "path"
+    grants = {"read": STAFF}  # the tree is kept by admins (import screen and command)
     list_title = show_title = "组织机构"
     add_title = "新增单位"
     edit_title = "修改单位"
@@ -106,6 +108,7 @@ class CodeItemView(ScopedModelView):
     list_title = show_title = "字典维护"
     edit_title = "修改字典项"
     base_permissions = ["can_read", "can_write"]
+    grants = {"read": STAFF}
 
     def row_path(self, item):
         return "/"  # only roles with write permission (admins) get here
