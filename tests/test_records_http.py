@@ -107,3 +107,27 @@ def test_list_survives_bad_page_size_and_sort_parameters(app, db, tree, browser)
                   "_oc_ResidentView=password"):
         response = b.get(f"/residentview/list/?{query}")
         assert response.status_code == 200, query
+
+
+def test_moving_out_needs_date_and_reason(app, db, tree, browser):
+    make_user(app, "admin1")
+    person = resident(db, household(db, tree["120110001001"]), name="迁出人")
+    b = browser("admin1")
+    form = _resident_form(person.household, id_card_no=person.id_card_no, name="迁出人",
+                          status="moved_out", sex="1", birth_date="1980-01-01")
+    html = b.submit(f"/residentview/edit/{person.id}", form).get_data(as_text=True)
+    assert "须填写变动日期和变动原因" in html
+    db.session.refresh(person)
+    assert person.status == "active"
+    form.update(status_date="2026-11-30", status_reason="迁往河西区")
+    assert b.submit(f"/residentview/edit/{person.id}", form).status_code == 302
+    db.session.refresh(person)
+    assert (person.status, person.status_reason) == ("moved_out", "迁往河西区")
+
+
+def test_missing_household_is_named(app, db, tree, browser):
+    make_user(app, "admin1")
+    hh = household(db, tree["120110001001"])
+    html = browser("admin1").submit(
+        "/residentview/add", _resident_form(hh, household="")).get_data(as_text=True)
+    assert "请选择所属户" in html

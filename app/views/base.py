@@ -79,20 +79,22 @@ class ScopedModelView(ModelView):
 
     @classmethod
     def _derive_code_fields(cls, infos: dict) -> None:
-        """Code columns become selects of their table's active codes; code relations (several
-        codes, e.g. 特殊人群) keep FAB's multi-select, limited to their table."""
+        """Code columns become selects of their table's active codes, columns with fixed
+        ``choices`` selects of those; code relations (several codes, e.g. 特殊人群) keep FAB's
+        multi-select, limited to their table."""
         mapper = inspect(cls.model)
         fields, search, rel_filters = {}, {}, {}
         for name, info in infos.items():
-            if "codes" not in info:
-                continue
             if name in mapper.relationships:
-                rel_filters[name] = [["table", FilterEqual, info["codes"]],
-                                     ["active", FilterEqual, True]]
+                if "codes" in info:
+                    rel_filters[name] = [["table", FilterEqual, info["codes"]],
+                                         ["active", FilterEqual, True]]
                 continue
-            required = not mapper.columns[name].nullable
-            fields[name] = code_select(info["codes"], info["label"], required)
-            search[name] = code_select(info["codes"], info["label"], False)
+            if "codes" in info or "choices" in info:
+                source = info.get("codes") or info["choices"]
+                required = name in mapper.columns and not mapper.columns[name].nullable
+                fields[name] = code_select(source, info["label"], required)
+                search[name] = code_select(source, info["label"], False)
         cls.add_form_extra_fields = cls._validated({**fields, **(cls.add_form_extra_fields or {})})
         cls.edit_form_extra_fields = cls._validated(
             {**fields, **(cls.edit_form_extra_fields or {})})

@@ -4,7 +4,7 @@ from flask_appbuilder.fieldwidgets import Select2Widget
 from markupsafe import Markup, escape
 from sqlalchemy import select
 from wtforms import Field, SelectField
-from wtforms.validators import InputRequired, Optional, ValidationError
+from wtforms.validators import InputRequired, Optional
 
 from ..display import code_choices
 from ..extensions import db
@@ -19,11 +19,13 @@ class CodeSelectField(SelectField):
         setattr(obj, name, self.data or None)
 
 
-def code_select(table: str, label: str, required: bool) -> SelectField:
-    """A select of the active codes of ``table``; stores the code."""
+def code_select(source, label: str, required: bool) -> SelectField:
+    """A select of the active codes of a code table (``source`` names it) or of fixed choices
+    (``source`` is a {value: label} dict); stores the code."""
 
     def choices():
-        return ([] if required else [("", "（未填）")]) + code_choices(table)
+        options = list(source.items()) if isinstance(source, dict) else code_choices(source)
+        return ([] if required else [("", "（未填）")]) + options
 
     validators = [InputRequired(message=f"请选择{label}")] if required else [Optional()]
     return CodeSelectField(label, choices=choices, validators=validators,
@@ -72,6 +74,3 @@ class HouseholdPickerField(Field):
             if self.data is None:
                 raise ValueError("所选户不存在或不在您的管辖范围内")
 
-    def pre_validate(self, form):
-        if self.data is None and not self.process_errors:
-            raise ValidationError("请选择所属户")

@@ -6,7 +6,7 @@ from flask_appbuilder.models.sqla.filters import FilterEqual
 from flask_appbuilder.security.decorators import has_access
 from sqlalchemy import or_, select
 from wtforms import DateField
-from wtforms.validators import Optional
+from wtforms.validators import InputRequired, Optional
 
 from ..columns import (CODE_ITEM_COLUMNS, HOUSEHOLD_COLUMNS, ORGANISATION_COLUMNS,
                        RESIDENT_COLUMNS)
@@ -31,7 +31,8 @@ class ResidentView(ScopedModelView):
     add_title = "新增居民"
     edit_title = "修改居民信息"
     add_form_extra_fields = edit_form_extra_fields = {
-        "household": HouseholdPickerField("所属户"),
+        "household": HouseholdPickerField(
+            "所属户", validators=[InputRequired(message="请选择所属户")]),
         # Sex and birth date may be left empty: they are derived from the ID number.
         "sex": code_select("sex", "性别", required=False),
         "birth_date": DateField("出生日期", validators=[Optional()], widget=DatePickerWidget()),
@@ -39,6 +40,7 @@ class ResidentView(ScopedModelView):
     validators_columns = {
         "id_card_no": [v.id_number], "sex": [v.sex_matches_id],
         "birth_date": [v.birth_matches_id], "relation": [v.one_head], "phone": [v.phone],
+        "status": [v.leaving_needs_date_and_reason],
     }
     description_columns = {"id_card_no": "18位；15位旧号码自动升级为18位。性别和出生日期可留空，按号码自动填写。"}
 
@@ -51,7 +53,8 @@ class HouseholdView(ScopedModelView):
     edit_title = "修改户信息"
     related_views = [ResidentView]
     add_form_query_rel_fields = edit_form_query_rel_fields = {"community": COMMUNITIES_IN_SCOPE}
-    validators_columns = {"household_no": [v.household_no_unique], "phone": [v.phone]}
+    validators_columns = {"household_no": [v.household_no_unique], "phone": [v.phone],
+                          "status": [v.leaving_needs_date_and_reason]}
 
     @expose("/picker/")
     @has_access

@@ -66,3 +66,13 @@ def household_no_unique(form, field):
         Household.community_id == community.id, Household.household_no == field.data.strip()))
     if other is not None and other != _editing_id(form):
         raise ValidationError(f"户编号“{field.data}”在{community.name}已存在")
+
+
+def leaving_needs_date_and_reason(form, field):
+    """迁出/死亡 (or a cancelled household) is recorded with its date and reason."""
+    if field.data and field.data != "active":
+        missing = [form[name].label.text for name in ("status_date", "status_reason")
+                   if name in form and not form[name].data]
+        if missing:
+            raise ValidationError(f"状态为“{dict(field.choices).get(field.data, field.data)}”时，"
+                                  f"须填写{'和'.join(missing)}")
