@@ -101,12 +101,12 @@ def _apply(rec: dict, by_code: dict, report: OrgImportReport) -> str | None:
     if org is None:
         org = by_code[code] = Organisation(code=code, active=True, **values)
         db.session.add(org)
-        db.session.flush([org])
+        db.session.flush()
         report.created += 1
     elif any(getattr(org, k) != v for k, v in values.items()):
         for k, v in values.items():
             setattr(org, k, v)
-        db.session.flush([org])
+        db.session.flush()
         report.updated += 1
     else:
         report.unchanged += 1

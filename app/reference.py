@@ -14,7 +14,7 @@ SEED_DIR = Path(__file__).resolve().parent.parent / "seed"
 
 def load_code_tables() -> str:
     """Add codes missing from the database; existing codes keep their (possibly edited) name."""
-    existing = set(db.session.execute(select(CodeItem.table, CodeItem.code)).tuples())
+    existing = {tuple(row) for row in db.session.execute(select(CodeItem.table, CodeItem.code))}
     added = 0
     with open(SEED_DIR / "code_tables.csv", encoding="utf-8") as fh:
         for row in csv.DictReader(fh):
