@@ -45,5 +45,6 @@ def add_security_headers(response):
 
 
 def install(app) -> None:
-    app.context_processor(lambda: {"csp_nonce": csp_nonce})
+    # A global, not a context processor: FAB imports baselib.html without context.
+    app.jinja_env.globals["csp_nonce"] = csp_nonce
     app.after_request(add_security_headers)

@@ -39,7 +39,8 @@ class CodeForm(DynamicForm):
 
 
 def _next_url() -> str:
-    return get_safe_redirect(request.args.get("next") or url_for("TwoFactorView.index"))
+    """Where the login was going (the gate passes it on), else the index."""
+    return get_safe_redirect(request.args.get("next") or current_app.appbuilder.get_url_for_index)
 
 
 class TwoFactorView(BaseView):
