@@ -79,7 +79,7 @@ PERMANENT_SESSION_LIFETIME = int(SESSION_IDLE_MINUTES * 60)
 # Behind a reverse proxy: how many proxies set X-Forwarded-For (0 = none; FAB_NOTES hazard 17).
 PROXY_FIX_HOPS = int(os.environ.get("PROXY_FIX_HOPS", 0))
 # Failed logins: per address (FAB + Flask-Limiter; counts in Redis when REDIS_URL is set, else in
-# each process's memory), and per user name (locked after LOGIN_MAX_FAILURES for LOGIN_LOCK_MINUTES).
+# each process's memory), and per user name (locked after LOGIN_MAX_FAILURES, LOGIN_LOCK_MINUTES).
 AUTH_RATE_LIMITED = True
 RATELIMIT_ENABLED = True
 AUTH_RATE_LIMIT = os.environ.get("AUTH_RATE_LIMIT", "10 per 20 second")

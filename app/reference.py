@@ -5,8 +5,7 @@ from pathlib import Path
 from flask import current_app
 from sqlalchemy import select
 
-from .auth.passwords import (PasswordPolicyError, generate_password, password_faults,
-                             policy_message)
+from .auth.passwords import PasswordPolicyError, generate_password, password_faults, policy_message
 from .extensions import db
 from .models import CodeItem
 

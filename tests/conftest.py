@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from flask.testing import FlaskClient
+from werkzeug.security import generate_password_hash
 
 _TMP = tempfile.mkdtemp(prefix="community-tests-")
 os.environ.setdefault("INSTANCE_DIR", _TMP)
@@ -20,7 +21,12 @@ SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 PASSWORD = "Test-Passw0rd!"
 # The suite logs in often from one address: a high login rate limit, and the second factor only
 # where a test switches it on (tests/test_login_security.py and test_totp.py lower / enable them).
-TEST_CONFIG = {"TESTING": True, "AUTH_RATE_LIMIT": "10000 per second", "TOTP_ENFORCE": False}
+# Password hashes: cheap PBKDF2 instead of scrypt (0.4 s per hash and per login on CI's machine);
+# no test is about hash strength.
+FAST_HASH = "pbkdf2:sha256:1000"
+TEST_CONFIG = {"TESTING": True, "AUTH_RATE_LIMIT": "10000 per second", "TOTP_ENFORCE": False,
+               "FAB_PASSWORD_HASH_METHOD": FAST_HASH,
+               "AUTH_DB_FAKE_PASSWORD_HASH_CHECK": generate_password_hash("x", FAST_HASH)}
 
 # FAB's permission tables and the seeded code tables survive between tests; the rest is wiped.
 KEEP_TABLES = {"alembic_version", "ab_permission", "ab_view_menu", "ab_permission_view",

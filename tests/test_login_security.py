@@ -90,7 +90,8 @@ def test_repeated_failures_lock_the_name_even_for_the_right_password(app, db, tr
         _login(client, "clerk", WRONG)
     response = _login(client, "clerk")
     assert "/login" in response.headers["Location"]
-    assert "账号已锁定：连续登录失败次数过多，请15分钟后再试，或联系管理员解锁。" in _flashes(client)
+    message = "账号已锁定：连续登录失败次数过多，请15分钟后再试，或联系管理员解锁。"
+    assert message in _flashes(client)
     kinds = [(e.kind, e.detail) for e in _events(db, username="clerk")]
     assert kinds[-2][0] == "locked" and kinds[-1] == ("failed", "账号已锁定")
 
@@ -183,6 +184,8 @@ def test_admin_and_own_password_reset_forms_apply_the_policy(app, db, browser):
     make_user(app, "admin1")
     admin = browser("admin1")
     form = f"/resetpassword/form?pk={clerk.id}"
+    page = admin.get(form).get_data(as_text=True)
+    assert "至少10位，须同时包含字母和数字" in page and "不会检查" not in page
     weak = admin.submit(form, {"password": "clerk12345678", "conf_password": "clerk12345678"})
     assert "不能包含用户名" in weak.get_data(as_text=True)
     assert admin.submit(form, {"password": STRONG, "conf_password": STRONG}).status_code == 302
@@ -252,3 +255,13 @@ def test_active_session_is_kept(app, db, browser):
     with b.client.session_transaction() as session:
         assert session["last_seen"] > time.time() - 5  # each request restarts the idle clock
         assert session.permanent  # the cookie itself expires after the idle time too
+
+
+def test_command_line_unlock(app, db, tree):
+    make_user(app, "admin1")
+    for _ in range(app.config["LOGIN_MAX_FAILURES"]):
+        _login(_client(app), "admin1", WRONG)
+    runner = app.test_cli_runner()
+    assert "已解除 admin1 的登录锁定" in runner.invoke(args=["users", "unlock", "admin1"]).output
+    assert _login(_client(app), "admin1").headers["Location"] == "/"
+    assert runner.invoke(args=["users", "unlock", "nobody"]).exit_code == 1

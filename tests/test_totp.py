@@ -185,3 +185,11 @@ def test_password_login_still_needs_the_password(app, db, enforced):
     b.login("admin1", "Wrong-Passw0rd")
     assert b.get("/totp/verify").headers["Location"] == "/"
     assert b.get("/totp/enrol").headers["Location"].startswith("/login/")
+
+
+def test_command_line_reset(app, db, enforced):
+    make_user(app, "admin1")
+    _enrol(_login(app, "admin1"))
+    result = app.test_cli_runner().invoke(args=["users", "reset-totp", "admin1"])
+    assert "已重置 admin1 的两步验证" in result.output
+    assert "/totp/enrol" in _login(app, "admin1").get("/").headers["Location"]

@@ -11,7 +11,7 @@ def install(app) -> None:
 
     app.config.setdefault("FAB_PASSWORD_COMPLEXITY_VALIDATOR", form_validator)
     hops = app.config["PROXY_FIX_HOPS"]
-    if hops:  # behind a reverse proxy: the client address (rate limit, login log) from X-Forwarded-*
+    if hops:  # behind a reverse proxy: client address (rate limit, login log) from X-Forwarded-*
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     headers.install(app)
     errors.install(app)

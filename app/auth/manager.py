@@ -9,7 +9,7 @@ from flask import g
 
 from . import lockout
 from .passwords import check_password
-from .views import LoginView, login_rate_limit
+from .views import LoginView, ResetMyPasswordView, ResetPasswordView, login_rate_limit
 
 
 def _failure_reason(account) -> str:
@@ -20,6 +20,8 @@ def _failure_reason(account) -> str:
 
 class LoginSecurityMixin:
     authdbview = LoginView
+    resetpasswordview = ResetPasswordView
+    resetmypasswordview = ResetMyPasswordView
 
     @property
     def auth_rate_limit(self):

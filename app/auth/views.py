@@ -4,15 +4,18 @@ app/views/loginlog.py)."""
 from flask import current_app, flash, g, redirect, request, session, url_for
 from flask_appbuilder import BaseView, expose
 from flask_appbuilder.actions import action
-from flask_appbuilder.fieldwidgets import BS3TextFieldWidget
+from flask_appbuilder.fieldwidgets import BS3PasswordFieldWidget, BS3TextFieldWidget
 from flask_appbuilder.forms import DynamicForm
+from flask_appbuilder.security import views as fab_views
 from flask_appbuilder.security.decorators import has_access
-from flask_appbuilder.security.views import AuthDBView
+from flask_appbuilder.security.forms import ResetPasswordForm
 from flask_appbuilder.utils.base import get_safe_redirect
 from flask_appbuilder.utils.limit import Limit
+from flask_appbuilder.validators import PasswordComplexityValidator
+from flask_babel import LazyString
 from flask_limiter.util import get_remote_address
 from flask_login import current_user, logout_user
-from wtforms import StringField
+from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired
 
 from ..roles import STAFF
@@ -25,12 +28,34 @@ def login_rate_limit() -> str:
     return current_app.config["AUTH_RATE_LIMIT"]
 
 
-class LoginView(AuthDBView):
+class LoginView(fab_views.AuthDBView):
     """FAB's password login; a refusal says why when the name is locked."""
 
     @property
     def invalid_login_message(self):
         return g.get("login_refusal") or "用户名或密码错误，请重试。"
+
+
+def _policy_description() -> str:
+    return (f"至少{current_app.config['PASSWORD_MIN_LENGTH']}位，须同时包含字母和数字，"
+            "且不能包含用户名。")
+
+
+class PolicyResetPasswordForm(ResetPasswordForm):
+    """FAB's reset form says the application does not check passwords; this one states the rule."""
+
+    password = PasswordField("新密码", description=LazyString(_policy_description),
+                             validators=[DataRequired(), PasswordComplexityValidator()],
+                             widget=BS3PasswordFieldWidget())
+
+
+# Same class names as FAB's, so endpoints and permissions stay the same.
+class ResetPasswordView(fab_views.ResetPasswordView):
+    form = PolicyResetPasswordForm
+
+
+class ResetMyPasswordView(fab_views.ResetMyPasswordView):
+    form = PolicyResetPasswordForm
 
 
 class CodeForm(DynamicForm):
