@@ -68,6 +68,33 @@ PAGE_SIZE = 25
 MAX_PAGE_SIZE = 100
 
 ADMIN_PASSWORD = os.environ.get("ADMIN_PASSWORD")
-SESSION_COOKIE_SAMESITE = "Lax"
+
+# -- Login security (app/auth/) ----------------------------------------------------------------
+# Cookies: set SESSION_COOKIE_SECURE=1 when served over HTTPS (also turns on HSTS).
 SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", False)
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = os.environ.get("SESSION_COOKIE_SAMESITE", "Lax")
+# Sessions end after this many idle minutes (FAB_NOTES hazard 22); the cookie expires likewise.
+SESSION_IDLE_MINUTES = float(os.environ.get("SESSION_IDLE_MINUTES", 30))
+PERMANENT_SESSION_LIFETIME = int(SESSION_IDLE_MINUTES * 60)
+# Behind a reverse proxy: how many proxies set X-Forwarded-For (0 = none; FAB_NOTES hazard 17).
+PROXY_FIX_HOPS = int(os.environ.get("PROXY_FIX_HOPS", 0))
+# Failed logins: per address (FAB + Flask-Limiter; counts in Redis when REDIS_URL is set, else in
+# each process's memory), and per user name (locked after LOGIN_MAX_FAILURES, LOGIN_LOCK_MINUTES).
+AUTH_RATE_LIMITED = True
+RATELIMIT_ENABLED = True
+AUTH_RATE_LIMIT = os.environ.get("AUTH_RATE_LIMIT", "10 per 20 second")
+RATELIMIT_STORAGE_URI = os.environ.get("REDIS_URL") or "memory://"
+LOGIN_MAX_FAILURES = int(os.environ.get("LOGIN_MAX_FAILURES", 5))
+LOGIN_LOCK_MINUTES = float(os.environ.get("LOGIN_LOCK_MINUTES", 15))
+# Passwords: at least PASSWORD_MIN_LENGTH, letters and digits, not containing the user name.
+FAB_PASSWORD_COMPLEXITY_ENABLED = True
+PASSWORD_MIN_LENGTH = int(os.environ.get("PASSWORD_MIN_LENGTH", 10))
+# Second factor (TOTP): mandatory, when enforced, for these roles and for roles holding any of these
+# permissions ("can_x" on any view, or ("can_x", "View")); optional for everyone else.
+TOTP_ENFORCE = _bool("TOTP_ENFORCE", True)
+TOTP_REQUIRED_ROLES = ("Admin",)
+TOTP_REQUIRED_PERMISSIONS = (("can_see", "SensitiveData"), "can_export")
+# Key for the stored TOTP secrets; derived from SECRET_KEY when unset.
+TOTP_ENCRYPTION_KEY = os.environ.get("TOTP_ENCRYPTION_KEY")
 MIGRATIONS_DIR = BASE_DIR / "migrations"

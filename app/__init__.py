@@ -24,6 +24,9 @@ def create_app(config_overrides: dict | None = None) -> Flask:
         from .views import listargs
 
         listargs.install(app, appbuilder)
+    from .auth import install as install_login_security
+
+    install_login_security(app)
     from .cli import register_cli
 
     register_cli(app)

@@ -75,3 +75,6 @@ def demo_command(residents, seed):
 def register_cli(app) -> None:
     for command in (setup_command, orgs_group, demo_command):
         app.cli.add_command(command)
+    from .auth.cli import users_group
+
+    app.cli.add_command(users_group)

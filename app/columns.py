@@ -91,3 +91,13 @@ CODE_ITEM_COLUMNS = ColumnSet(
     key="code",
     order=("sort_order", "asc"),
 )
+
+LOGIN_EVENT_COLUMNS = ColumnSet(
+    list=("created_on", "kind", "username", "organisation", "address", "user_agent", "detail"),
+    search=("created_on", "kind", "username", "address", "user_agent", "detail"),
+    form=(),
+    show=("created_on", "kind", "username", "user", "organisation", "address", "user_agent",
+          "detail"),
+    order=("created_on", "desc"),
+    eager=("organisation",),
+)

@@ -1,11 +1,11 @@
 """Reference data shipped in seed/: code tables. Loading is idempotent and keeps admins' edits."""
 import csv
-import secrets
 from pathlib import Path
 
 from flask import current_app
 from sqlalchemy import select
 
+from .auth.passwords import PasswordPolicyError, generate_password, password_faults, policy_message
 from .extensions import db
 from .models import CodeItem
 
@@ -32,12 +32,15 @@ def load_reference_data() -> list[str]:
 
 
 def ensure_admin(password: str | None) -> str | None:
-    """Create the admin account when no user exists; the password is printed only when generated."""
+    """Create the admin account when no user exists; the password is printed only when generated.
+    A given password must satisfy the password policy (PasswordPolicyError otherwise)."""
     sm = current_app.appbuilder.sm
     if sm.count_users() > 0:
         return None
     generated = not password
-    password = password or secrets.token_urlsafe(12)
+    if password and (faults := password_faults(password, "admin")):
+        raise PasswordPolicyError(policy_message(faults, "环境变量 ADMIN_PASSWORD 的密码"))
+    password = password or generate_password("admin")
     role = sm.find_role(current_app.config["AUTH_ROLE_ADMIN"])
     user = sm.add_user("admin", "系统", "管理员", "admin@localhost", role, password=password)
     if not user:

@@ -2,16 +2,19 @@
 from flask_appbuilder.security.sqla.manager import SecurityManager
 from flask_appbuilder.security.views import UserDBModelView
 
+from .auth.manager import LoginSecurityMixin
+from .auth.views import AccountSecurityActions
 from .models import Account
 
 
-class AccountView(UserDBModelView):
+class AccountView(AccountSecurityActions, UserDBModelView):
     list_columns = ["username", "first_name", "organisation", "post", "active", "roles"]
     add_columns = UserDBModelView.add_columns + ["organisation", "post"]
     edit_columns = UserDBModelView.edit_columns + ["organisation", "post"]
     label_columns = {**UserDBModelView.label_columns, "organisation": "所属单位", "post": "职务"}
 
 
-class CommunitySecurityManager(SecurityManager):
+# Login security (lockout, login log, password policy, second factor) lives in app/auth/.
+class CommunitySecurityManager(LoginSecurityMixin, SecurityManager):
     user_model = Account
     userdbmodelview = AccountView

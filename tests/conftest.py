@@ -3,12 +3,15 @@ migrated from empty exactly as `flask setup` does, and a small organisation tree
 
 Nothing of our own is mocked: requests go through the Flask test client with CSRF on.
 """
+import contextvars
 import os
 import re
 import tempfile
 from pathlib import Path
 
 import pytest
+from flask.testing import FlaskClient
+from werkzeug.security import generate_password_hash
 
 _TMP = tempfile.mkdtemp(prefix="community-tests-")
 os.environ.setdefault("INSTANCE_DIR", _TMP)
@@ -16,6 +19,14 @@ os.environ.setdefault("SECRET_KEY", "tests-only-secret")
 
 SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 PASSWORD = "Test-Passw0rd!"
+# The suite logs in often from one address: a high login rate limit, and the second factor only
+# where a test switches it on (tests/test_login_security.py and test_totp.py lower / enable them).
+# Password hashes: cheap PBKDF2 instead of scrypt (0.4 s per hash and per login on CI's machine);
+# no test is about hash strength.
+FAST_HASH = "pbkdf2:sha256:1000"
+TEST_CONFIG = {"TESTING": True, "AUTH_RATE_LIMIT": "10000 per second", "TOTP_ENFORCE": False,
+               "FAB_PASSWORD_HASH_METHOD": FAST_HASH,
+               "AUTH_DB_FAKE_PASSWORD_HASH_CHECK": generate_password_hash("x", FAST_HASH)}
 
 # FAB's permission tables and the seeded code tables survive between tests; the rest is wiped.
 KEEP_TABLES = {"alembic_version", "ab_permission", "ab_view_menu", "ab_permission_view",
@@ -55,7 +66,7 @@ def app():
 
     url = database_url()
     _drop_everything(url)
-    application = create_app({"SQLALCHEMY_DATABASE_URI": url, "TESTING": True})
+    application = create_app({"SQLALCHEMY_DATABASE_URI": url, **TEST_CONFIG})
     with application.app_context():
         prepare_database()
     yield application
@@ -155,3 +166,20 @@ def browser(app):
         return b
 
     return _browser
+
+
+class FreshContextClient(FlaskClient):
+    """A test client whose every request runs in its own app context, as in production.
+
+    The default client reuses the app context the ``db`` fixture pushed, so ``g`` (the cached scope,
+    the CSRF token, login state) is shared by every request, and by every client, of one test."""
+
+    def open(self, *args, **kwargs):
+        return contextvars.Context().run(super().open, *args, **kwargs)
+
+
+@pytest.fixture
+def isolated_requests(app, monkeypatch):
+    """Opt in: ``app.test_client()`` (and so ``browser``) gives FreshContextClients. Objects the
+    test loaded before a request are not refreshed by it: re-query (or expire) to see its writes."""
+    monkeypatch.setattr(app, "test_client_class", FreshContextClient)

@@ -1,5 +1,7 @@
 """The whole menu, in one place."""
+from ..auth.views import TwoFactorView
 from .jobs import JobView
+from .loginlog import LoginEventView
 from .records import (ChildOrganisationView, CodeItemView, HouseholdView, OrganisationView,
                       ResidentView)
 
@@ -13,3 +15,5 @@ def register_views(appbuilder) -> None:
     appbuilder.add_view(CodeItemView, "字典维护", icon="fa-book", category="系统设置",
                         category_icon="fa-cogs")
     appbuilder.add_view_no_menu(JobView)
+    appbuilder.add_view(LoginEventView, "登录日志", icon="fa-list-alt", category="系统设置")
+    appbuilder.add_view(TwoFactorView, "两步验证", icon="fa-mobile", category="系统设置")

@@ -1,0 +1,22 @@
+"""Chinese pages for the refusals of the security layer: a missing or stale CSRF token, and too
+many login attempts from one address (Flask-WTF and Flask-Limiter answer in English)."""
+from flask import current_app, g, jsonify, render_template, request
+from flask_login import current_user
+from flask_wtf.csrf import CSRFError
+
+CSRF_MESSAGE = "页面已过期或缺少安全令牌，操作未执行。请刷新页面后重试。"
+RATE_MESSAGE = "尝试过于频繁，请稍后再试。"
+
+
+def _refusal(message: str, status: int):
+    if request.path.startswith("/api/"):
+        return jsonify(message=message), status
+    appbuilder = current_app.appbuilder
+    g.setdefault("user", current_user)  # these refusals come before FAB's before_request sets it
+    return render_template("refusal.html", message=message, appbuilder=appbuilder,
+                           base_template=appbuilder.base_template), status
+
+
+def install(app) -> None:
+    app.register_error_handler(CSRFError, lambda _exc: _refusal(CSRF_MESSAGE, 400))
+    app.register_error_handler(429, lambda _exc: _refusal(RATE_MESSAGE, 429))
