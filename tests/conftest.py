@@ -52,7 +52,9 @@ def _drop_everything(url: str) -> None:
 def app():
     from app import create_app
     from app.cli import prepare_database
+    from app.i18n import compile_catalogues
 
+    compile_catalogues()  # .mo files are not in git
     url = database_url()
     _drop_everything(url)
     application = create_app({"SQLALCHEMY_DATABASE_URI": url, "TESTING": True})

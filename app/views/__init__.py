@@ -1,15 +1,18 @@
-"""The whole menu, in one place."""
+"""The whole menu, in one place. Names are marked N_: they are also permission names and are
+translated where the menu is drawn."""
+from ..i18n import N_
 from .jobs import JobView
 from .records import (ChildOrganisationView, CodeItemView, HouseholdView, OrganisationView,
                       ResidentView)
 
 
 def register_views(appbuilder) -> None:
-    appbuilder.add_view(ResidentView, "居民信息", icon="fa-user", category="社区信息",
+    appbuilder.add_view(ResidentView, N_("居民信息"), icon="fa-user", category=N_("社区信息"),
                         category_icon="fa-home")
-    appbuilder.add_view(HouseholdView, "户信息", icon="fa-users", category="社区信息")
-    appbuilder.add_view(OrganisationView, "组织机构", icon="fa-sitemap", category="社区信息")
+    appbuilder.add_view(HouseholdView, N_("户信息"), icon="fa-users", category=N_("社区信息"))
+    appbuilder.add_view(OrganisationView, N_("组织机构"), icon="fa-sitemap",
+                        category=N_("社区信息"))
     appbuilder.add_view_no_menu(ChildOrganisationView)
-    appbuilder.add_view(CodeItemView, "字典维护", icon="fa-book", category="系统设置",
+    appbuilder.add_view(CodeItemView, N_("字典维护"), icon="fa-book", category=N_("系统设置"),
                         category_icon="fa-cogs")
     appbuilder.add_view_no_menu(JobView)
