@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+pytest_plugins = ["tests.live"]  # browser fixtures: live_server, page (tests/live.py)
+
 _TMP = tempfile.mkdtemp(prefix="community-tests-")
 os.environ.setdefault("INSTANCE_DIR", _TMP)
 os.environ.setdefault("SECRET_KEY", "tests-only-secret")

@@ -27,6 +27,14 @@
   var abAlert = window.ab_alert;
   window.ab_alert = function (text) { abAlert(translate(text)); };
 
+  // Lists: short values (names, dates, codes, headers) never break across lines; long ones wrap.
+  var SHORT = 20;
+  $(function () {
+    $("table.table-bordered").find("th, td").each(function () {
+      if ($.trim($(this).text()).length <= SHORT) { $(this).addClass("text-nowrap"); }
+    });
+  });
+
   // Large pickers (app/views/fields.py AjaxPickerWidget): options fetched page by page.
   $(function () {
     $("select.ajax-picker").each(function () {
