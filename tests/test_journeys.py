@@ -47,6 +47,8 @@ def test_journey_1_community_deputy_keeps_a_household(app, db, tree, page):
     make_user(app, "deputy1", tree[COMMUNITY], ENTRY)
     head, spouse, child = _id("1975-03-08", 11), _id("1977-06-20", 22), _id("2003-09-01", 31)
 
+    page.goto("/login/")
+    shot(page, "journey1-00-login")
     log_in(page, "deputy1")
     shot(page, "journey1-01-home-after-login")
 
@@ -169,3 +171,16 @@ def test_lists_fit_a_1366_screen(app, db, tree, page):
         if url == "/residentview/list/":
             shot(page, "layout-resident-list-1366x768")
     assert too_wide == {}
+
+
+def test_security_screens_read_in_chinese(app, db, tree, page):
+    """An admin edits a role: permissions are named in Chinese in the role form."""
+    make_user(app, "admin9")
+    log_in(page, "admin9")
+    open_menu(page, "用户权限", "角色列表")
+    row = page.locator("table.table-bordered tbody tr", has_text=ENTRY)
+    with page.expect_navigation():
+        row.locator("a[href*='/roles/edit/']").click()
+    shot(page, "security-role-edit")
+    options = [o.strip() for o in page.locator("#permissions option").all_text_contents()]
+    assert "居民：查看" in options and "居民信息：菜单" in options
