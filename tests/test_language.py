@@ -132,3 +132,18 @@ def test_numbers_are_grouped():
 
     assert type_format(Integer())(1234567) == "1,234,567"
     assert type_format(Numeric())(Decimal("12345.50")) == "12,345.50"
+
+
+def test_job_page_and_progress_read_in_chinese(app, db, tree, browser):
+    """Pages reached only through a link with an id (a background job's page) are checked here."""
+    from app.models import Job
+
+    username = _user(app, tree, ENTRY)
+    user = app.appbuilder.sm.find_user(username)
+    job = Job(kind="export", title="导出居民", user_id=user.id, status="done", done=3, total=3)
+    db.session.add(job)
+    db.session.commit()
+    b = browser(username)
+    html = b.get(f"/jobs/{job.id}/").get_data(as_text=True)
+    assert "已完成" in html and english_words(visible_text(html), ALLOWED) == set()
+    assert b.get(f"/jobs/{job.id}/status").get_json()["status_name"] == "已完成"

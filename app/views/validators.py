@@ -1,4 +1,5 @@
 """WTForms adapters over app.rules: the same rules the import and the API apply."""
+from flask_babel import gettext as _
 from wtforms.validators import StopValidation, ValidationError
 
 from .. import rules
@@ -65,4 +66,5 @@ def household_no_unique(form, field):
     other = db.session.scalar(select(Household.id).where(
         Household.community_id == community.id, Household.household_no == field.data.strip()))
     if other is not None and other != _editing_id(form):
-        raise ValidationError(f"户编号“{field.data}”在{community.name}已存在")
+        raise ValidationError(_("户编号“%(number)s”在%(community)s已存在", number=field.data,
+                                community=community.name))
