@@ -39,8 +39,8 @@ def live_server(app):
 
 @pytest.fixture(scope="session")
 def chromium():
-    sync_api = pytest.importorskip(
-        "playwright.sync_api", reason="playwright not installed: pip install -r requirements-dev.txt")
+    sync_api = pytest.importorskip("playwright.sync_api",
+                                   reason="playwright missing: pip install -r requirements-dev.txt")
     if not CHROMIUM.exists():
         pytest.skip(f"{CHROMIUM} not found: `make test` installs Debian's chromium when run as "
                     "root (apt-get install chromium)")
