@@ -53,15 +53,19 @@ WTF_CSRF_ENABLED = True
 WTF_CSRF_TIME_LIMIT = None
 
 BABEL_DEFAULT_LOCALE = os.environ.get("BABEL_DEFAULT_LOCALE", "zh")
-# FAB prepends its own catalogue; later folders override earlier ones (FAB_NOTES hazard 16):
-# babel/fab_overrides holds our fixes to FAB's strings, kept apart so `pybabel update` never drops them.
+# FAB prepends its own catalogue; flask-babel merges the folders in order, a later one overriding an
+# earlier one's messages (FAB_NOTES hazard 16; tests/test_translations.py pins it).
+# babel/fab_overrides holds our fixes to FAB's strings, kept apart so catalogue updates never drop
+# them; babel/translations the project's own (app/i18n.py).
 BABEL_TRANSLATION_DIRECTORIES = ";".join(
     str(BASE_DIR / "babel" / d) for d in ("fab_overrides", "translations")
 )
+# "js": locale name of the date picker and select boxes (files in app/static/vendor/).
 LANGUAGES = {
-    "zh": {"flag": "cn", "name": "简体中文"},
+    "zh": {"flag": "cn", "name": "简体中文", "js": "zh-CN"},
     "en": {"flag": "gb", "name": "English"},
 }
+FAB_BASE_TEMPLATE = "layout.html"  # FAB's layout plus the page's language (app/ui.py)
 
 # Lists: FAB's default page size and our cap on psize_<View> (FAB_NOTES hazard 11).
 PAGE_SIZE = 25

@@ -8,10 +8,11 @@ def create_app(config_overrides: dict | None = None) -> Flask:
     if config_overrides:
         app.config.update(config_overrides)
 
-    from . import models  # noqa: F401  (registers every table on Model.metadata)
+    from . import models, ui  # noqa: F401  (models: registers every table on Model.metadata)
     from .db import install_engine_hooks
     from .extensions import appbuilder, csrf, db, migrate
 
+    ui.install(app)
     db.init_app(app)
     csrf.init_app(app)
     migrate.init_app(app, db, directory=str(app.config["MIGRATIONS_DIR"]))
@@ -21,9 +22,11 @@ def create_app(config_overrides: dict | None = None) -> Flask:
         from .views import register_views
 
         register_views(appbuilder)
+        from . import permission_names
         from .views import listargs
 
         listargs.install(app, appbuilder)
+        permission_names.install(appbuilder)
     from .auth import install as install_login_security
 
     install_login_security(app)

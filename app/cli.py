@@ -25,8 +25,10 @@ def prepare_database() -> list[str]:
 @with_appcontext
 def setup_command():
     """Upgrade the schema, sync permissions, load reference data, ensure an admin exists."""
+    from .i18n import compile_catalogues
     from .reference import ensure_admin
 
+    compile_catalogues()
     for line in prepare_database():
         click.echo(line)
     message = ensure_admin(current_app.config.get("ADMIN_PASSWORD"))
@@ -73,7 +75,9 @@ def demo_command(residents, seed):
 
 
 def register_cli(app) -> None:
-    for command in (setup_command, orgs_group, demo_command):
+    from .i18n import translations_group
+
+    for command in (setup_command, orgs_group, demo_command, translations_group):
         app.cli.add_command(command)
     from .auth.cli import users_group
 

@@ -1,6 +1,7 @@
 """How stored values are shown: code names from the code tables, and masking of sensitive values."""
 from flask import g, has_request_context
-from sqlalchemy import select
+from flask_babel import gettext as _
+from sqlalchemy import Boolean, Date, DateTime, Integer, Numeric, inspect, select
 
 from .extensions import db
 from .idcard import mask_id_number
@@ -38,6 +39,39 @@ def code_choices(table: str, include: str | None = None) -> list[tuple[str, str]
     """Active codes of a table as select choices, keeping ``include`` (a stored, now inactive code)."""
     items = code_tables().get(table, {})
     return [(code, name) for code, (name, active) in items.items() if active or code == include]
+
+
+# Values by column type: dates as 2010-08-01, times to the minute, numbers with digit grouping.
+TYPE_FORMATS = (
+    (DateTime, lambda value: f"{value:%Y-%m-%d %H:%M}"),
+    (Date, lambda value: value.isoformat()),
+    (Boolean, lambda value: _("是") if value else _("否")),
+    (Numeric, lambda value: f"{value:,}"),
+    (Integer, lambda value: f"{value:,}"),
+)
+
+
+def type_format(column_type):
+    return next((f for kind, f in TYPE_FORMATS if isinstance(column_type, kind)), str)
+
+
+def blank_if_none(show):
+    """A formatter that shows nothing for a missing value (FAB would print "None")."""
+    return lambda value: "" if value is None else show(value)
+
+
+def joined(values) -> str:
+    return "、".join(map(str, values))
+
+
+def model_formatters(model) -> dict:
+    """Formatters for every column and relation of ``model``, for FAB's own screens."""
+    mapper = inspect(model)
+    formatters = {prop.key: blank_if_none(type_format(prop.columns[0].type))
+                  for prop in mapper.column_attrs}
+    formatters.update({r.key: blank_if_none(joined if r.uselist else str)
+                       for r in mapper.relationships})
+    return formatters
 
 
 def can_see_sensitive() -> bool:

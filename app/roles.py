@@ -15,6 +15,15 @@ STAFF = (ENTRY, *VIEWERS)
 
 # Full ID numbers and phones: those who enter them; view-only roles see them masked.
 SENSITIVE_GRANTS = {("can_see", "SensitiveData"): (ENTRY,)}
+# The account menu of every default role: own profile, own details, own password.
+SELF_SERVICE_GRANTS = {
+    (permission, view): DEFAULT_ROLES for permission, view in (
+        ("can_userinfo", "AccountView"), ("userinfoedit", "AccountView"),
+        ("resetmypassword", "AccountView"),
+        ("can_this_form_get", "UserInfoEditView"), ("can_this_form_post", "UserInfoEditView"),
+        ("can_this_form_get", "ResetMyPasswordView"),
+        ("can_this_form_post", "ResetMyPasswordView"))
+}
 
 
 def _menu_names(menu_items) -> dict:
@@ -37,7 +46,9 @@ def _grant(sm, role_name: str, permission: str, view_menu: str) -> None:
 
 def declared_grants(appbuilder) -> list[tuple[str, str, str]]:
     """(role, permission, view menu) for every declaration on the registered views and APIs."""
-    grants = [(role, perm, vm) for (perm, vm), roles in SENSITIVE_GRANTS.items() for role in roles]
+    grants = [(role, perm, vm) for (perm, vm), roles in {**SENSITIVE_GRANTS,
+                                                         **SELF_SERVICE_GRANTS}.items()
+              for role in roles]
     for view in appbuilder.baseviews:
         for permission, roles in (getattr(view, "grants", None) or {}).items():
             grants += [(role, f"can_{permission}", view.class_permission_name) for role in roles]

@@ -4,6 +4,7 @@ Each check returns a Chinese message (or None) so every surface can name the fie
 """
 from typing import Optional
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from .extensions import db
@@ -22,14 +23,15 @@ def parse_id(raw: str) -> tuple[Optional[IdNumber], Optional[str]]:
 
 def sex_mismatch(id_number: IdNumber, sex: Optional[str]) -> Optional[str]:
     if sex and sex in ("1", "2") and sex != id_number.sex_code:
-        derived = "男" if id_number.sex_code == "1" else "女"
-        return f"性别与公民身份号码不符：号码第17位表示{derived}"
+        derived = _("男") if id_number.sex_code == "1" else _("女")
+        return _("性别与公民身份号码不符：号码第17位表示%(sex)s", sex=derived)
     return None
 
 
 def birth_mismatch(id_number: IdNumber, birth) -> Optional[str]:
     if birth and birth != id_number.birth_date:
-        return f"出生日期与公民身份号码不符：号码中的出生日期为{id_number.birth_date:%Y-%m-%d}"
+        return _("出生日期与公民身份号码不符：号码中的出生日期为%(date)s",
+                 date=id_number.birth_date.isoformat())
     return None
 
 
@@ -45,8 +47,9 @@ def duplicate_id(number: str, resident_id: Optional[int]) -> Optional[str]:
 
     community = db.session.get(Organisation, other.community_id)
     if path_in_scope(community.path):
-        return f"该公民身份号码已登记：{community.name} {other.name}"
-    return f"该公民身份号码已在{community.name}登记"
+        return _("该公民身份号码已登记：%(community)s %(name)s", community=community.name,
+                 name=other.name)
+    return _("该公民身份号码已在%(community)s登记", community=community.name)
 
 
 def second_head(household: Optional[Household], relation: Optional[str],
@@ -61,7 +64,7 @@ def second_head(household: Optional[Household], relation: Optional[str],
     ).first()
     if head is None or head.id == resident_id:
         return None
-    return f"该户已有户主（{head.name}），每户只能有一名户主"
+    return _("该户已有户主（%(name)s），每户只能有一名户主", name=head.name)
 
 
 def phone_error(raw: Optional[str]) -> tuple[str, Optional[str]]:

@@ -1,20 +1,75 @@
-"""Security manager: FAB's, with the extended account (organisation and post)."""
+"""Security manager: FAB's, with the extended account (organisation and post), and Chinese names
+where FAB's security views have none (groups, the user statistics chart, permission names).
+
+Subclasses of FAB's views keep FAB's permission names (``class_permission_name``), so roles and
+grants do not change with them."""
 from flask_appbuilder.security.sqla.manager import SecurityManager
-from flask_appbuilder.security.views import UserDBModelView
+from flask_appbuilder.security.sqla.models import Group
+from flask_appbuilder.security.views import (PermissionModelView, PermissionViewModelView,
+                                             RoleModelView, UserDBModelView,
+                                             UserGroupModelView, UserStatsChartView,
+                                             ViewMenuModelView)
+from flask_babel import lazy_gettext as _l
 
 from .auth.manager import LoginSecurityMixin
 from .auth.views import AccountSecurityActions
+from .display import model_formatters
 from .models import Account
+from .permission_names import action_label, view_label
 
 
 class AccountView(AccountSecurityActions, UserDBModelView):
     list_columns = ["username", "first_name", "organisation", "post", "active", "roles"]
     add_columns = UserDBModelView.add_columns + ["organisation", "post"]
     edit_columns = UserDBModelView.edit_columns + ["organisation", "post"]
-    label_columns = {**UserDBModelView.label_columns, "organisation": "所属单位", "post": "职务"}
+    label_columns = {**UserDBModelView.label_columns, "organisation": _l("所属单位"),
+                     "post": _l("职务")}
+    formatters_columns = model_formatters(Account)
+
+
+class GroupView(UserGroupModelView):
+    class_permission_name = "UserGroupModelView"
+    label_columns = {"name": _l("名称"), "label": _l("显示名称"), "description": _l("说明"),
+                     "users": _l("账号"), "roles": _l("角色")}
+    formatters_columns = model_formatters(Group)
+
+
+class UserStatsView(UserStatsChartView):
+    class_permission_name = "UserStatsChartView"
+    label_columns = dict(AccountView.label_columns)  # FAB's chart view writes into it
+    definitions = [
+        {"label": _l("登录次数"), "group": "username", "series": ["login_count"]},
+        {"label": _l("登录失败次数"), "group": "username", "series": ["fail_login_count"]},
+    ]
+
+
+class RoleView(RoleModelView):
+    class_permission_name = "RoleModelView"
+    label_columns = {**RoleModelView.label_columns, "user": _l("账号"), "groups": _l("用户组")}
+
+
+class PermissionPairView(PermissionViewModelView):
+    class_permission_name = "PermissionViewModelView"
+    label_columns = {**PermissionViewModelView.label_columns, "role": _l("角色")}
+
+
+class PermissionNameView(PermissionModelView):
+    class_permission_name = "PermissionModelView"
+    formatters_columns = {"name": action_label}
+
+
+class ViewMenuNameView(ViewMenuModelView):
+    class_permission_name = "ViewMenuModelView"
+    formatters_columns = {"name": view_label}
 
 
 # Login security (lockout, login log, password policy, second factor) lives in app/auth/.
 class CommunitySecurityManager(LoginSecurityMixin, SecurityManager):
     user_model = Account
     userdbmodelview = AccountView
+    groupmodelview = GroupView
+    userstatschartview = UserStatsView
+    rolemodelview = RoleView
+    permissionviewmodelview = PermissionPairView
+    permissionmodelview = PermissionNameView
+    viewmenumodelview = ViewMenuNameView

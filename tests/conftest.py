@@ -13,6 +13,8 @@ import pytest
 from flask.testing import FlaskClient
 from werkzeug.security import generate_password_hash
 
+pytest_plugins = ["tests.live"]  # browser fixtures: live_server, page (tests/live.py)
+
 _TMP = tempfile.mkdtemp(prefix="community-tests-")
 os.environ.setdefault("INSTANCE_DIR", _TMP)
 os.environ.setdefault("SECRET_KEY", "tests-only-secret")
@@ -63,7 +65,9 @@ def _drop_everything(url: str) -> None:
 def app():
     from app import create_app
     from app.cli import prepare_database
+    from app.i18n import compile_catalogues
 
+    compile_catalogues()  # .mo files are not in git
     url = database_url()
     _drop_everything(url)
     application = create_app({"SQLALCHEMY_DATABASE_URI": url, **TEST_CONFIG})

@@ -4,23 +4,24 @@ from flask_appbuilder import Model
 from sqlalchemy import Boolean, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
+from ..i18n import N_
 from .base import field
 
 __all__ = ["CodeItem", "CODE_TABLES"]
 
 # table key -> Chinese name of the table, with the standard it comes from.
 CODE_TABLES = {
-    "sex": "性别（GB/T 2261.1）",
-    "ethnic": "民族（GB/T 3304）",
-    "relation": "与户主关系（GB/T 4761）",
-    "education": "学历（GB/T 4658）",
-    "marital": "婚姻状况（GB/T 2261.2）",
-    "political": "政治面貌（GB/T 4762）",
-    "employment": "从业状况（GB/T 2261.4）",
-    "household_type": "户别",
-    "hukou_nature": "户口性质",
-    "residence_status": "居住状态",
-    "special_group": "特殊人群类别",
+    "sex": N_("性别（GB/T 2261.1）"),
+    "ethnic": N_("民族（GB/T 3304）"),
+    "relation": N_("与户主关系（GB/T 4761）"),
+    "education": N_("学历（GB/T 4658）"),
+    "marital": N_("婚姻状况（GB/T 2261.2）"),
+    "political": N_("政治面貌（GB/T 4762）"),
+    "employment": N_("从业状况（GB/T 2261.4）"),
+    "household_type": N_("户别"),
+    "hukou_nature": N_("户口性质"),
+    "residence_status": N_("居住状态"),
+    "special_group": N_("特殊人群类别"),
 }
 
 
@@ -28,6 +29,7 @@ class CodeItem(Model):
     """One code of one code table. Admins may rename, reorder and deactivate; codes are fixed."""
 
     __tablename__ = "code_item"
+    verbose_name = N_("字典项")
     __table_args__ = (UniqueConstraint("table", "code", name="uq_code_item_table_code"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

@@ -7,18 +7,20 @@ from flask_appbuilder import Model
 from sqlalchemy import Date, ForeignKey, Integer, Numeric, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ..i18n import N_
 from .base import StampMixin, VersionedMixin, code_column, field
 from .org import Organisation
 
 __all__ = ["Household", "HOUSEHOLD_STATUS"]
 
-HOUSEHOLD_STATUS = {"active": "在册", "cancelled": "已注销"}
+HOUSEHOLD_STATUS = {"active": N_("在册"), "cancelled": N_("已注销")}
 
 
 class Household(StampMixin, VersionedMixin, Model):
     """A household. Its head is the member whose relation is 户主 (GB/T 4761 code 02)."""
 
     __tablename__ = "household"
+    verbose_name = N_("户")
     __table_args__ = (
         UniqueConstraint("community_id", "household_no", name="uq_household_community_no"),
     )

@@ -7,17 +7,20 @@ from flask_appbuilder import Model
 from sqlalchemy import DateTime, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
+from ..i18n import N_
 from .base import field
 
 __all__ = ["Job", "JOB_STATUS"]
 
-JOB_STATUS = {"queued": "排队中", "running": "进行中", "done": "已完成", "failed": "失败"}
+JOB_STATUS = {"queued": N_("排队中"), "running": N_("进行中"), "done": N_("已完成"),
+              "failed": N_("失败")}
 
 
 class Job(Model):
     """One background task of one account."""
 
     __tablename__ = "job"
+    verbose_name = N_("任务")
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     kind: Mapped[str] = mapped_column(String(20), nullable=False, info=field("类型"))

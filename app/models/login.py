@@ -6,6 +6,7 @@ from flask_appbuilder import Model
 from sqlalchemy import DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ..i18n import N_
 from .base import field
 from .org import Organisation
 from .seat import Account
@@ -13,8 +14,9 @@ from .seat import Account
 __all__ = ["LoginEvent", "LOGIN_EVENT_KINDS", "LoginLock", "SecondFactor", "RecoveryCode"]
 
 LOGIN_EVENT_KINDS = {
-    "login": "登录成功", "failed": "登录失败", "logout": "退出登录", "locked": "账号锁定",
-    "unlocked": "解除锁定", "totp_on": "启用两步验证", "totp_reset": "重置两步验证",
+    "login": N_("登录成功"), "failed": N_("登录失败"), "logout": N_("退出登录"),
+    "locked": N_("账号锁定"), "unlocked": N_("解除锁定"), "totp_on": N_("启用两步验证"),
+    "totp_reset": N_("重置两步验证"),
 }
 
 
@@ -24,6 +26,7 @@ class LoginEvent(Model):
     so only admins see them."""
 
     __tablename__ = "login_event"
+    verbose_name = N_("登录日志")
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     created_on: Mapped[datetime.datetime] = mapped_column(

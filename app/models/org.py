@@ -5,12 +5,13 @@ from flask_appbuilder import Model
 from sqlalchemy import Boolean, ForeignKey, Integer, String, event, func, literal
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ..i18n import N_
 from .base import StampMixin, field
 
 __all__ = ["Organisation", "LEVELS", "level_of_code", "parent_code_of"]
 
 # level key -> Chinese name; order is depth.
-LEVELS = {"city": "市", "district": "区", "street": "街道", "community": "社区"}
+LEVELS = {"city": N_("市"), "district": N_("区"), "street": N_("街道"), "community": N_("社区")}
 
 # Statistical code segments: province 2, prefecture 2, county 2, township 3, village 3 digits.
 _SEGMENTS = (2, 4, 6, 9, 12)
@@ -45,6 +46,7 @@ class Organisation(StampMixin, Model):
     queries (``path LIKE :prefix%``); it is maintained on every insert and re-parent."""
 
     __tablename__ = "organisation"
+    verbose_name = N_("单位")
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     code: Mapped[str] = mapped_column(String(12), unique=True, nullable=False,

@@ -6,6 +6,7 @@ from flask_appbuilder import Model
 from sqlalchemy import (Column, Date, ForeignKey, Index, Integer, String, Table, Text, text)
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
+from ..i18n import N_
 from ..idcard import IdNumberError, parse_id_number
 from .base import StampMixin, VersionedMixin, code_column, field
 from .codes import CodeItem
@@ -14,7 +15,7 @@ from .org import Organisation
 
 __all__ = ["Resident", "RESIDENT_STATUS", "HEAD_RELATION", "resident_special_group"]
 
-RESIDENT_STATUS = {"active": "在册", "moved_out": "迁出", "deceased": "死亡"}
+RESIDENT_STATUS = {"active": N_("在册"), "moved_out": N_("迁出"), "deceased": N_("死亡")}
 HEAD_RELATION = "02"  # GB/T 4761-2008: 02 户主
 
 resident_special_group = Table(
@@ -33,6 +34,7 @@ class Resident(StampMixin, VersionedMixin, Model):
     household's community (kept so by the form and import rules)."""
 
     __tablename__ = "resident"
+    verbose_name = N_("居民")
     __table_args__ = (
         # 公民身份号码 is unique among residents still registered (在册).
         Index("uq_resident_active_id_card", "id_card_no", unique=True,

@@ -6,6 +6,7 @@ from flask_appbuilder.security.sqla.models import User
 from sqlalchemy import ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ..i18n import N_
 from .base import field
 from .org import LEVELS, Organisation
 
@@ -17,6 +18,7 @@ class Post(Model):
     ``quota`` None means outside the quotas (市级 system administrators)."""
 
     __tablename__ = "post"
+    verbose_name = N_("职务")
     __table_args__ = (UniqueConstraint("level", "name", name="uq_post_level_name"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -36,6 +38,7 @@ class QuotaOverride(Model):
     """A different quota for one post in one organisation."""
 
     __tablename__ = "quota_override"
+    verbose_name = N_("名额调整")
     __table_args__ = (UniqueConstraint("organisation_id", "post_id",
                                        name="uq_quota_override_org_post"),)
 

@@ -1,5 +1,7 @@
-"""The whole menu, in one place."""
+"""The whole menu, in one place. Names are marked N_: they are also permission names and are
+translated where the menu is drawn."""
 from ..auth.views import TwoFactorView
+from ..i18n import N_
 from .jobs import JobView
 from .loginlog import LoginEventView
 from .records import (ChildOrganisationView, CodeItemView, HouseholdView, OrganisationView,
@@ -7,13 +9,15 @@ from .records import (ChildOrganisationView, CodeItemView, HouseholdView, Organi
 
 
 def register_views(appbuilder) -> None:
-    appbuilder.add_view(ResidentView, "居民信息", icon="fa-user", category="社区信息",
+    appbuilder.add_view(ResidentView, N_("居民信息"), icon="fa-user", category=N_("社区信息"),
                         category_icon="fa-home")
-    appbuilder.add_view(HouseholdView, "户信息", icon="fa-users", category="社区信息")
-    appbuilder.add_view(OrganisationView, "组织机构", icon="fa-sitemap", category="社区信息")
+    appbuilder.add_view(HouseholdView, N_("户信息"), icon="fa-users", category=N_("社区信息"))
+    appbuilder.add_view(OrganisationView, N_("组织机构"), icon="fa-sitemap",
+                        category=N_("社区信息"))
     appbuilder.add_view_no_menu(ChildOrganisationView)
-    appbuilder.add_view(CodeItemView, "字典维护", icon="fa-book", category="系统设置",
+    appbuilder.add_view(CodeItemView, N_("字典维护"), icon="fa-book", category=N_("系统设置"),
                         category_icon="fa-cogs")
     appbuilder.add_view_no_menu(JobView)
-    appbuilder.add_view(LoginEventView, "登录日志", icon="fa-list-alt", category="系统设置")
-    appbuilder.add_view(TwoFactorView, "两步验证", icon="fa-mobile", category="系统设置")
+    appbuilder.add_view(LoginEventView, N_("登录日志"), icon="fa-list-alt",
+                        category=N_("系统设置"))
+    appbuilder.add_view(TwoFactorView, N_("两步验证"), icon="fa-mobile", category=N_("系统设置"))

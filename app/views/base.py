@@ -7,17 +7,18 @@ through that scope, and re-checks the organisation of every written row (FAB_NOT
 from flask import abort, g, request
 from flask_appbuilder import ModelView, expose
 from flask_appbuilder.security.decorators import has_access
+from flask_babel import gettext as _, lazy_gettext as _l
 from sqlalchemy import inspect
 from wtforms.fields.core import UnboundField
 
 from ..columns import ColumnSet, column_info
-from ..display import code_name, shown
+from ..display import blank_if_none, code_name, shown, type_format
 from ..extensions import db
 from ..roles import ENTRY, STAFF
 from ..scope import OrgScopeFilter, current_scope, path_in_scope
 from flask_appbuilder.models.sqla.filters import FilterEqual
 
-from .fields import code_select
+from .fields import choice_select, code_select
 from .interface import AppInterface, UserFacingError
 
 # UI and API share two permissions per model: read and write (plus delete, kept apart so
@@ -29,7 +30,7 @@ METHOD_PERMISSIONS = {
 }
 
 
-def _formatter(info: dict):
+def _shown_as(info: dict, column_type):
     if "codes" in info:
         table = info["codes"]
         return lambda value: (
@@ -37,10 +38,17 @@ def _formatter(info: dict):
             else code_name(table, value)
         )
     if "choices" in info:
-        return lambda value, choices=info["choices"]: choices.get(value, value or "")
+        choices = info["choices"]
+        return lambda value: _(choices[value]) if value in choices else value
     if info.get("sensitive"):
         return lambda value, kind=info["sensitive"]: shown(value, kind)
-    return None
+    return type_format(column_type)
+
+
+def _select_field(info: dict, required: bool):
+    if "codes" in info:
+        return code_select(info["codes"], info["label"], required)
+    return choice_select(info["choices"], info["label"], required)
 
 
 class ScopedModelView(ModelView):
@@ -73,28 +81,38 @@ class ScopedModelView(ModelView):
             cls.base_filters = [[cls.scope_column, OrgScopeFilter, current_scope]]
         every = set(cs.list) | set(cs.search) | set(cs.form) | set(cs.show_columns())
         infos = {name: column_info(cls.model, name) for name in every}
-        cls.label_columns = {n: i.get("label", n) for n, i in infos.items()}
-        cls.formatters_columns = {n: f for n, i in infos.items() if (f := _formatter(i))}
-        cls._derive_code_fields(infos)
+        columns = inspect(cls.model).columns
+        cls.label_columns = {n: _l(i.get("label", n)) for n, i in infos.items()}
+        cls.formatters_columns = {
+            n: blank_if_none(_shown_as(i, columns[n].type if n in columns else None))
+            for n, i in infos.items()}
+        cls._derive_select_fields(infos)
+
+    def _init_titles(self):
+        """Titles from the model's ``verbose_name`` unless the view declares its own."""
+        noun = _l(self.model.verbose_name)
+        self.list_title = self.list_title or _l("%(noun)s列表", noun=noun)
+        self.show_title = self.show_title or _l("%(noun)s详情", noun=noun)
+        self.add_title = self.add_title or _l("新增%(noun)s", noun=noun)
+        self.edit_title = self.edit_title or _l("修改%(noun)s", noun=noun)
+        super()._init_titles()
 
     @classmethod
-    def _derive_code_fields(cls, infos: dict) -> None:
-        """Code columns become selects of their table's active codes, columns with fixed
-        ``choices`` selects of those; code relations (several codes, e.g. 特殊人群) keep FAB's
+    def _derive_select_fields(cls, infos: dict) -> None:
+        """Code columns become selects of their table's active codes, columns with ``choices``
+        selects of those; code relations (several codes, e.g. 特殊人群) keep FAB's
         multi-select, limited to their table."""
         mapper = inspect(cls.model)
         fields, search, rel_filters = {}, {}, {}
         for name, info in infos.items():
-            if name in mapper.relationships:
-                if "codes" in info:
-                    rel_filters[name] = [["table", FilterEqual, info["codes"]],
-                                         ["active", FilterEqual, True]]
+            if name in mapper.relationships and "codes" in info:
+                rel_filters[name] = [["table", FilterEqual, info["codes"]],
+                                     ["active", FilterEqual, True]]
                 continue
-            if "codes" in info or "choices" in info:
-                source = info.get("codes") or info["choices"]
-                required = name in mapper.columns and not mapper.columns[name].nullable
-                fields[name] = code_select(source, info["label"], required)
-                search[name] = code_select(source, info["label"], False)
+            if name not in mapper.columns or not {"codes", "choices"} & set(info):
+                continue
+            fields[name] = _select_field(info, required=not mapper.columns[name].nullable)
+            search[name] = _select_field(info, required=False)
         cls.add_form_extra_fields = cls._validated({**fields, **(cls.add_form_extra_fields or {})})
         cls.edit_form_extra_fields = cls._validated(
             {**fields, **(cls.edit_form_extra_fields or {})})
@@ -115,7 +133,7 @@ class ScopedModelView(ModelView):
     # -- messages ---------------------------------------------------------------------------
     @property
     def database_error_message(self):
-        return g.get("database_error") or "保存失败：数据库暂时无法完成操作，请稍后重试。"
+        return g.get("database_error") or _("保存失败：数据库暂时无法完成操作，请稍后重试。")
 
     # -- writes: the organisation of every written row must lie inside the scope -------------
     def row_path(self, item):
@@ -125,7 +143,7 @@ class ScopedModelView(ModelView):
 
     def assert_writable(self, item) -> None:
         if not path_in_scope(self.row_path(item)):
-            raise UserFacingError("无权操作：所选单位不在您的管辖范围内。")
+            raise UserFacingError(_("无权操作：所选单位不在您的管辖范围内。"))
 
     def pre_add(self, item):
         self.assert_writable(item)

@@ -1,6 +1,7 @@
 """Form fields derived from column declarations: code-table selects and the household picker."""
 from flask import url_for
 from flask_appbuilder.fieldwidgets import Select2Widget
+from flask_babel import gettext as _, lazy_gettext as _l
 from markupsafe import Markup, escape
 from sqlalchemy import select
 from wtforms import Field, SelectField
@@ -19,17 +20,26 @@ class CodeSelectField(SelectField):
         setattr(obj, name, self.data or None)
 
 
-def code_select(source, label: str, required: bool) -> SelectField:
-    """A select of the active codes of a code table (``source`` names it) or of fixed choices
-    (``source`` is a {value: label} dict); stores the code."""
+def _select(label: str, options, required: bool) -> SelectField:
+    """A select of ``options()`` (value, text) pairs, with an empty choice unless required."""
 
     def choices():
-        options = list(source.items()) if isinstance(source, dict) else code_choices(source)
-        return ([] if required else [("", "（未填）")]) + options
+        return ([] if required else [("", _("（未填）"))]) + options()
 
-    validators = [InputRequired(message=f"请选择{label}")] if required else [Optional()]
-    return CodeSelectField(label, choices=choices, validators=validators,
+    validators = ([InputRequired(message=_l("请选择%(label)s", label=_l(label)))] if required
+                  else [Optional()])
+    return CodeSelectField(_l(label), choices=choices, validators=validators,
                            widget=Select2Widget())
+
+
+def code_select(table: str, label: str, required: bool) -> SelectField:
+    """A select of the active codes of ``table``; stores the code."""
+    return _select(label, lambda: code_choices(table), required)
+
+
+def choice_select(names: dict, label: str, required: bool) -> SelectField:
+    """A select of a column's fixed ``choices`` ({stored value: name}); stores the value."""
+    return _select(label, lambda: [(value, _(name)) for value, name in names.items()], required)
 
 
 class AjaxPickerWidget:
@@ -42,9 +52,10 @@ class AjaxPickerWidget:
         current = field.object_data_item()
         option = (f'<option value="{current.id}" selected>{escape(str(current))}</option>'
                   if current else "")
+        placeholder = escape(_("输入户编号或地址搜索"))
         return Markup(
             f'<select class="form-control ajax-picker" id="{field.id}" name="{field.name}" '
-            f'data-url="{url_for(self.endpoint)}" data-placeholder="输入户编号或地址搜索">'
+            f'data-url="{url_for(self.endpoint)}" data-placeholder="{placeholder}">'
             f'<option value=""></option>{option}</select>'
         )
 
@@ -66,11 +77,11 @@ class HouseholdPickerField(Field):
         self.data = None
         if raw:
             if not raw.isdigit():
-                raise ValueError("所属户选择无效")
+                raise ValueError(_("所属户选择无效"))
             self.data = db.session.scalar(
                 select(Household).where(Household.id == int(raw),
                                         scope_clause(Household.community_id))
             )
             if self.data is None:
-                raise ValueError("所选户不存在或不在您的管辖范围内")
+                raise ValueError(_("所选户不存在或不在您的管辖范围内"))
 

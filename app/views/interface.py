@@ -3,6 +3,7 @@ and Chinese messages instead of raw SQL on database errors (FAB_NOTES hazards 9,
 from flask import g
 from flask_appbuilder.exceptions import DatabaseException
 from flask_appbuilder.models.sqla.interface import SQLAInterface
+from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.exc import StaleDataError
@@ -14,10 +15,10 @@ class UserFacingError(Exception):
 
 def database_message(exc: Exception) -> str:
     if isinstance(exc, StaleDataError):
-        return "保存失败：该记录已被他人修改，请刷新页面查看最新内容后重新修改。"
+        return _("保存失败：该记录已被他人修改，请刷新页面查看最新内容后重新修改。")
     if isinstance(exc, IntegrityError):
-        return "保存失败：数据与已有记录冲突（重复或仍被引用），请检查后重试。"
-    return "保存失败：数据库暂时无法完成操作，请稍后重试；如多次出现请联系管理员。"
+        return _("保存失败：数据与已有记录冲突（重复或仍被引用），请检查后重试。")
+    return _("保存失败：数据库暂时无法完成操作，请稍后重试；如多次出现请联系管理员。")
 
 
 class AppInterface(SQLAInterface):

@@ -2,9 +2,10 @@
 from flask import abort, g, jsonify, send_file
 from flask_appbuilder import BaseView, expose
 from flask_appbuilder.security.decorators import has_access
+from flask_babel import gettext as _
 
 from ..extensions import db
-from ..models import Job
+from ..models import JOB_STATUS, Job
 from ..roles import STAFF
 
 
@@ -26,14 +27,15 @@ class JobView(BaseView):
     @expose("/<int:job_id>/")
     @has_access
     def status_page(self, job_id):
-        return self.render_template("job.html", job=_own_job(job_id))
+        return self.render_template("job.html", job=_own_job(job_id), statuses=JOB_STATUS)
 
     @expose("/<int:job_id>/status")
     @has_access
     def status(self, job_id):
         job = _own_job(job_id)
-        return jsonify(status=job.status, done=job.done, total=job.total, percent=job.percent,
-                       message=job.message, ready=job.status == "done" and bool(job.file_path))
+        return jsonify(status=job.status, status_name=_(JOB_STATUS[job.status]), done=job.done,
+                       total=job.total, percent=job.percent, message=job.message,
+                       ready=job.status == "done" and bool(job.file_path))
 
     @expose("/<int:job_id>/download")
     @has_access

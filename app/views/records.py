@@ -4,6 +4,7 @@ from flask_appbuilder import expose
 from flask_appbuilder.fieldwidgets import DatePickerWidget
 from flask_appbuilder.models.sqla.filters import FilterEqual
 from flask_appbuilder.security.decorators import has_access
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_, select
 from wtforms import DateField
 from wtforms.validators import InputRequired, Optional
@@ -27,30 +28,25 @@ ORGANISATIONS_IN_SCOPE = [["path", OrgScopeFilter, current_scope]]
 class ResidentView(ScopedModelView):
     model = Resident
     columns = RESIDENT_COLUMNS
-    list_title = show_title = "居民信息"
-    add_title = "新增居民"
-    edit_title = "修改居民信息"
     add_form_extra_fields = edit_form_extra_fields = {
         "household": HouseholdPickerField(
-            "所属户", validators=[InputRequired(message="请选择所属户")]),
+            _l("所属户"), validators=[InputRequired(message=_l("请选择所属户"))]),
         # Sex and birth date may be left empty: they are derived from the ID number.
         "sex": code_select("sex", "性别", required=False),
-        "birth_date": DateField("出生日期", validators=[Optional()], widget=DatePickerWidget()),
+        "birth_date": DateField(_l("出生日期"), validators=[Optional()], widget=DatePickerWidget()),
     }
     validators_columns = {
         "id_card_no": [v.id_number], "sex": [v.sex_matches_id],
         "birth_date": [v.birth_matches_id], "relation": [v.one_head], "phone": [v.phone],
         "status": [v.leaving_needs_date_and_reason],
     }
-    description_columns = {"id_card_no": "18位；15位旧号码自动升级为18位。性别和出生日期可留空，按号码自动填写。"}
+    description_columns = {"id_card_no": _l(
+        "18位；15位旧号码自动升级为18位。性别和出生日期可留空，按号码自动填写。")}
 
 
 class HouseholdView(ScopedModelView):
     model = Household
     columns = HOUSEHOLD_COLUMNS
-    list_title = show_title = "户信息"
-    add_title = "新增户"
-    edit_title = "修改户信息"
     related_views = [ResidentView]
     add_form_query_rel_fields = edit_form_query_rel_fields = {"community": COMMUNITIES_IN_SCOPE}
     validators_columns = {"household_no": [v.household_no_unique], "phone": [v.phone],
@@ -82,9 +78,6 @@ class OrganisationView(ScopedModelView):
     columns = ORGANISATION_COLUMNS
     scope_column = "path"
     grants = {"read": STAFF}  # the tree is kept by admins (import screen and command)
-    list_title = show_title = "组织机构"
-    add_title = "新增单位"
-    edit_title = "修改单位"
     related_views = [HouseholdView, ResidentView]
     add_form_query_rel_fields = edit_form_query_rel_fields = {"parent": ORGANISATIONS_IN_SCOPE}
     search_form_query_rel_fields = {"parent": ORGANISATIONS_IN_SCOPE}
@@ -96,7 +89,7 @@ class OrganisationView(ScopedModelView):
 class ChildOrganisationView(OrganisationView):
     """The child units listed on an organisation's page."""
 
-    list_title = "下级单位"
+    list_title = _l("下级单位")
 
 
 OrganisationView.related_views = [ChildOrganisationView, HouseholdView, ResidentView]
@@ -108,8 +101,6 @@ class CodeItemView(ScopedModelView):
     model = CodeItem
     columns = CODE_ITEM_COLUMNS
     scope_column = None
-    list_title = show_title = "字典维护"
-    edit_title = "修改字典项"
     base_permissions = ["can_read", "can_write"]
     grants = {"read": STAFF}
 

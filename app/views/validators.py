@@ -1,4 +1,5 @@
 """WTForms adapters over app.rules: the same rules the import and the API apply."""
+from flask_babel import gettext as _
 from wtforms.validators import StopValidation, ValidationError
 
 from .. import rules
@@ -65,14 +66,16 @@ def household_no_unique(form, field):
     other = db.session.scalar(select(Household.id).where(
         Household.community_id == community.id, Household.household_no == field.data.strip()))
     if other is not None and other != _editing_id(form):
-        raise ValidationError(f"户编号“{field.data}”在{community.name}已存在")
+        raise ValidationError(_("户编号“%(number)s”在%(community)s已存在", number=field.data,
+                                community=community.name))
 
 
 def leaving_needs_date_and_reason(form, field):
     """迁出/死亡 (or a cancelled household) is recorded with its date and reason."""
     if field.data and field.data != "active":
-        missing = [form[name].label.text for name in ("status_date", "status_reason")
+        missing = [str(form[name].label.text) for name in ("status_date", "status_reason")
                    if name in form and not form[name].data]
         if missing:
-            raise ValidationError(f"状态为“{dict(field.choices).get(field.data, field.data)}”时，"
-                                  f"须填写{'和'.join(missing)}")
+            raise ValidationError(_("状态为“%(status)s”时，须填写%(fields)s",
+                                    status=dict(field.choices).get(field.data, field.data),
+                                    fields=_("和").join(missing)))

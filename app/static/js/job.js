@@ -2,14 +2,14 @@
 (function () {
   var state = document.getElementById("job-state");
   if (!state) { return; }
-  var names = {queued: "排队中", running: "进行中", done: "已完成", failed: "失败"};
+  function grouped(n) { return Number(n).toLocaleString("zh-CN"); }  // 12,345
   function poll() {
     fetch(state.dataset.url, {credentials: "same-origin"}).then(function (r) { return r.json(); })
       .then(function (job) {
         var bar = document.getElementById("job-bar");
         bar.style.width = job.percent + "%";
-        bar.textContent = job.percent + "%（" + job.done + "/" + job.total + "）";
-        state.textContent = names[job.status] + (job.message ? "：" + job.message : "");
+        bar.textContent = job.percent + "%（" + grouped(job.done) + "/" + grouped(job.total) + "）";
+        state.textContent = job.status_name + (job.message ? "：" + job.message : "");
         if (job.ready) { document.getElementById("job-download").classList.remove("hidden"); }
         if (job.status === "queued" || job.status === "running") { setTimeout(poll, 1000); }
       });
