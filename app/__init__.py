@@ -10,6 +10,7 @@ def create_app(config_overrides: dict | None = None) -> Flask:
 
     from . import models  # noqa: F401  (registers every table on Model.metadata)
     from .db import install_engine_hooks
+    from .seats import install as install_seat_rule
     from .extensions import appbuilder, csrf, db, migrate
 
     db.init_app(app)
@@ -17,6 +18,7 @@ def create_app(config_overrides: dict | None = None) -> Flask:
     migrate.init_app(app, db, directory=str(app.config["MIGRATIONS_DIR"]))
     with app.app_context():
         install_engine_hooks(db.engine)
+        install_seat_rule()
         appbuilder.init_app(app, db.session)
         from .views import register_views
 

@@ -91,3 +91,18 @@ CODE_ITEM_COLUMNS = ColumnSet(
     key="code",
     order=("sort_order", "asc"),
 )
+
+POST_COLUMNS = ColumnSet(
+    list=("level", "name", "quota", "role_name", "sort_order"),
+    search=("level", "name"),
+    form=("level", "name", "quota", "role_name", "sort_order"),
+    key="name",
+    readonly_on_edit=("level", "name"),
+)
+
+QUOTA_OVERRIDE_COLUMNS = ColumnSet(
+    list=("organisation", "post", "quota"),
+    search=("organisation", "post"),
+    form=("organisation", "post", "quota"),
+    eager=("organisation", "post"),
+)

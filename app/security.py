@@ -1,17 +1,22 @@
-"""Security manager: FAB's, with the extended account (organisation and post)."""
+"""Security manager: FAB's, with the extended account (organisation and post).
+
+Account management (scoped user screens, scoped password reset) lives in app/views/accounts.py.
+"""
 from flask_appbuilder.security.sqla.manager import SecurityManager
-from flask_appbuilder.security.views import UserDBModelView
 
 from .models import Account
-
-
-class AccountView(UserDBModelView):
-    list_columns = ["username", "first_name", "organisation", "post", "active", "roles"]
-    add_columns = UserDBModelView.add_columns + ["organisation", "post"]
-    edit_columns = UserDBModelView.edit_columns + ["organisation", "post"]
-    label_columns = {**UserDBModelView.label_columns, "organisation": "所属单位", "post": "职务"}
+from .views.accounts import AccountView, ScopedResetPasswordView
+from .views.interface import AppInterface
 
 
 class CommunitySecurityManager(SecurityManager):
     user_model = Account
     userdbmodelview = AccountView
+    resetpasswordview = ScopedResetPasswordView
+
+    def __init__(self, appbuilder):
+        super().__init__(appbuilder)
+        # Account lists load organisation and post in the same query, and a rule refused at save
+        # time (a seat filled meanwhile, app/seats.py) rolls back and shows its message.
+        self.userdbmodelview.datamodel = AppInterface(self.user_model,
+                                                      eager=("organisation", "post"))

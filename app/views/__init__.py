@@ -2,6 +2,7 @@
 from .jobs import JobView
 from .records import (ChildOrganisationView, CodeItemView, HouseholdView, OrganisationView,
                       ResidentView)
+from .seats import PostView, QuotaOverrideView, SeatOverviewView
 
 
 def register_views(appbuilder) -> None:
@@ -10,6 +11,10 @@ def register_views(appbuilder) -> None:
     appbuilder.add_view(HouseholdView, "户信息", icon="fa-users", category="社区信息")
     appbuilder.add_view(OrganisationView, "组织机构", icon="fa-sitemap", category="社区信息")
     appbuilder.add_view_no_menu(ChildOrganisationView)
+    appbuilder.add_view(SeatOverviewView, "席位总览", icon="fa-id-badge", category="席位管理",
+                        category_icon="fa-id-card")
+    appbuilder.add_view(PostView, "职务名额", icon="fa-list-ol", category="席位管理")
+    appbuilder.add_view(QuotaOverrideView, "名额调整", icon="fa-sliders", category="席位管理")
     appbuilder.add_view(CodeItemView, "字典维护", icon="fa-book", category="系统设置",
                         category_icon="fa-cogs")
     appbuilder.add_view_no_menu(JobView)

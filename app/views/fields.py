@@ -19,15 +19,22 @@ class CodeSelectField(SelectField):
         setattr(obj, name, self.data or None)
 
 
-def code_select(table: str, label: str, required: bool) -> SelectField:
-    """A select of the active codes of ``table``; stores the code."""
+def choice_select(label: str, choices, required: bool) -> SelectField:
+    """A select of ``choices`` ((value, name) pairs, or a function giving them); stores the value,
+    or NULL when left empty."""
 
-    def choices():
-        return ([] if required else [("", "（未填）")]) + code_choices(table)
+    def options():
+        return ([] if required else [("", "（未填）")]) + list(
+            choices() if callable(choices) else choices)
 
     validators = [InputRequired(message=f"请选择{label}")] if required else [Optional()]
-    return CodeSelectField(label, choices=choices, validators=validators,
+    return CodeSelectField(label, choices=options, validators=validators,
                            widget=Select2Widget())
+
+
+def code_select(table: str, label: str, required: bool) -> SelectField:
+    """A select of the active codes of ``table``; stores the code."""
+    return choice_select(label, lambda: code_choices(table), required)
 
 
 class AjaxPickerWidget:

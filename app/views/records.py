@@ -21,7 +21,6 @@ from .fields import HouseholdPickerField, code_select
 PICKER_PAGE = 20
 COMMUNITIES_IN_SCOPE = [["path", OrgScopeFilter, current_scope],
                         ["level", FilterEqual, "community"]]
-ORGANISATIONS_IN_SCOPE = [["path", OrgScopeFilter, current_scope]]
 
 
 class ResidentView(ScopedModelView):
@@ -83,8 +82,6 @@ class OrganisationView(ScopedModelView):
     add_title = "新增单位"
     edit_title = "修改单位"
     related_views = [HouseholdView, ResidentView]
-    add_form_query_rel_fields = edit_form_query_rel_fields = {"parent": ORGANISATIONS_IN_SCOPE}
-    search_form_query_rel_fields = {"parent": ORGANISATIONS_IN_SCOPE}
 
     def row_path(self, item):
         return item.compute_path()
@@ -109,6 +106,3 @@ class CodeItemView(ScopedModelView):
     edit_title = "修改字典项"
     base_permissions = ["can_read", "can_write"]
     grants = {"read": STAFF}
-
-    def row_path(self, item):
-        return "/"  # only roles with write permission (admins) get here

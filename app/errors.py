@@ -1,0 +1,5 @@
+"""Errors whose text is a complete Chinese message fit to show the user, whichever path raised them."""
+
+
+class UserFacingError(Exception):
+    """An error whose text is a complete Chinese message fit to show the user."""
