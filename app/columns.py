@@ -95,9 +95,9 @@ CODE_ITEM_COLUMNS = ColumnSet(
 POST_COLUMNS = ColumnSet(
     list=("level", "name", "quota", "role_name", "sort_order"),
     search=("level", "name"),
-    form=("level", "name", "quota", "role_name", "sort_order"),
+    form=("quota", "role_name", "sort_order"),
+    show=("level", "name", "quota", "role_name", "sort_order"),
     key="name",
-    readonly_on_edit=("level", "name"),
 )
 
 QUOTA_OVERRIDE_COLUMNS = ColumnSet(

@@ -12,7 +12,7 @@ from wtforms.validators import NumberRange, ValidationError
 from ..columns import POST_COLUMNS, QUOTA_OVERRIDE_COLUMNS
 from ..errors import UserFacingError
 from ..extensions import db
-from ..models import LEVELS, Organisation, Post, QuotaOverride
+from ..models import Organisation, Post, QuotaOverride
 from ..roles import DISTRICT_ADMIN, VIEWERS
 from ..scope import current_scope
 from ..seats import check_post_level, seat_rows
@@ -28,18 +28,18 @@ def _role_choices() -> list[tuple[str, str]]:
 
 
 class PostView(ScopedModelView):
-    """The post catalogue (seed/posts.csv): shared by every organisation, kept by admins."""
+    """The post catalogue: shared by every organisation, comes from seed/posts.csv (posts are
+    neither added nor deleted here); admins edit quotas per level, default roles and order."""
 
     model = Post
     columns = POST_COLUMNS
     scope_column = None
+    method_permission_name = {**ScopedModelView.method_permission_name, "add": "add"}
+    base_permissions = ["can_read", "can_write"]  # no can_add, no can_delete: for nobody
     grants = {"read": (DISTRICT_ADMIN,)}
     list_title = show_title = "职务名额"
-    add_title = "新增职务"
     edit_title = "修改职务名额"
     edit_form_extra_fields = {"role_name": choice_select("默认角色", _role_choices, required=False)}
-    add_form_extra_fields = {"level": choice_select("层级", LEVELS.items(), required=True),
-                             **edit_form_extra_fields}
     validators_columns = {"quota": [NOT_NEGATIVE]}
     description_columns = {"quota": "每个该层级单位的名额；留空表示不限（市级管理员）",
                            "role_name": "新建账号时按职务给予的角色"}
