@@ -25,10 +25,6 @@ def _role_names(user) -> set:
     return {role.name for role in current_app.appbuilder.sm.get_user_roles(user)}
 
 
-def is_admin(user) -> bool:
-    return current_app.config["AUTH_ROLE_ADMIN"] in _role_names(user)
-
-
 def grantable_roles(user) -> Optional[set]:
     """Names of the roles ``user`` may grant (EVERY for admins)."""
     names = _role_names(user)
@@ -51,11 +47,6 @@ def grantable_levels() -> list[str]:
 def roles_clause(names: Optional[set]):
     """Roles among ``names`` (a Role WHERE clause)."""
     return true() if names is EVERY else Role.name.in_(names)
-
-
-def groups_clause(names: Optional[set]):
-    """Groups granting no role outside ``names`` (a Group WHERE clause)."""
-    return true() if names is EVERY else ~Group.roles.any(Role.name.not_in(names))
 
 
 def manageable_clause(user):

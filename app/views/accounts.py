@@ -11,8 +11,8 @@ from flask_appbuilder.security.views import ResetPasswordView, UserDBModelView
 from sqlalchemy import select
 from wtforms.validators import ValidationError
 
-from ..accounts import (default_role, grantable_levels, grantable_roles, groups_clause,
-                        management_problem, manageable_clause, roles_clause)
+from ..accounts import (default_role, grantable_levels, grantable_roles, management_problem,
+                        manageable_clause, roles_clause)
 from ..columns import label_of
 from ..errors import UserFacingError
 from ..extensions import db
@@ -38,14 +38,6 @@ class GrantableRoles(BaseFilter):
 
     def apply(self, query, value):
         return query.filter(roles_clause(grantable_roles(g.user)))
-
-
-class GrantableGroups(BaseFilter):
-    name = "可授予组"
-    arg_name = "grantable_groups"
-
-    def apply(self, query, value):
-        return query.filter(groups_clause(grantable_roles(g.user)))
 
 
 class GrantableLevels(BaseFilter):
@@ -82,9 +74,12 @@ def seat_rules(form, field):
         raise ValidationError(str(exc))
 
 
-def roles_or_post(form, field):
-    """Roles may be left empty: the post's default role is given."""
-    if field.data or form.groups.data:
+def role_rules(form, field):
+    """Only offered (grantable) roles; may be left empty for the post's default role. (FAB's
+    multi-select silently drops a posted choice it does not offer: refuse it instead.)"""
+    if len(set(field.raw_data or [])) > len(field.data):
+        raise ValidationError("所选角色超出您的授权范围")
+    if field.data:
         return
     if form.post.data is None:
         raise ValidationError("请选择角色，或选择职务（按职务的默认角色）")
@@ -99,7 +94,6 @@ GRANTABLE_OPTIONS = {
     "organisation": ORGANISATIONS_IN_SCOPE,
     "post": [["level", GrantableLevels, None]],
     "roles": [["name", GrantableRoles, None]],
-    "groups": [["name", GrantableGroups, None]],
 }
 SEAT_FIELDS = ["organisation", "post"]
 
@@ -119,25 +113,27 @@ class AccountView(ScopedRowsMixin, DatabaseMessageMixin, UserDBModelView):
     base_filters = [["id", ManageableAccounts, None]]
 
     list_columns = ["username", "last_name", "first_name", *SEAT_FIELDS, "active", "roles"]
-    search_columns = UserDBModelView.search_columns + SEAT_FIELDS
+    search_columns = [c for c in UserDBModelView.search_columns if c != "groups"] + SEAT_FIELDS
+    # No groups: FAB's Group.users accepts only its own User class (a FlushError for Account),
+    # and a group's roles would bypass the role limits. Roles are granted one by one.
     add_columns = ["last_name", "first_name", "username", "email", *SEAT_FIELDS, "active",
-                   "roles", "groups", "password", "conf_password"]
+                   "roles", "password", "conf_password"]
     edit_columns = ["last_name", "first_name", "username", "email", *SEAT_FIELDS, "active",
-                    "roles", "groups"]
+                    "roles"]
     show_fieldsets = [
         (name, {**spec, "fields": spec["fields"][:1] + SEAT_FIELDS + spec["fields"][1:]})
         if index == 0 else (name, spec)
         for index, (name, spec) in enumerate(UserDBModelView.show_fieldsets)]
     label_columns = {**UserDBModelView.label_columns,
-                     **{name: label_of(Account, name) for name in SEAT_FIELDS}, "groups": "用户组"}
+                     **{name: label_of(Account, name) for name in SEAT_FIELDS}}
     description_columns = {**UserDBModelView.description_columns,
                            "roles": "留空则按职务的默认角色", "active": "停用的账号不占名额"}
     add_form_query_rel_fields = edit_form_query_rel_fields = GRANTABLE_OPTIONS
     search_form_query_rel_fields = {"organisation": ORGANISATIONS_IN_SCOPE}
-    validators_columns = {"post": [seat_rules], "roles": [roles_or_post]}
+    validators_columns = {"post": [seat_rules], "roles": [role_rules]}
 
     def process_form(self, form, is_created):
-        if not form.roles.data and not form.groups.data and form.post.data is not None:
+        if not form.roles.data and form.post.data is not None:
             form.roles.data = [default_role(form.post.data)]
 
     def assert_manageable(self, item) -> None:
