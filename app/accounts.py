@@ -49,9 +49,11 @@ def roles_clause(names: Optional[set]):
     return true() if names is EVERY else Role.name.in_(names)
 
 
-def manageable_clause(user):
-    """Accounts ``user`` may see and manage: its own, and those inside its subtree holding no role
-    (directly or through a group) it could not grant."""
+def manageable_clause(user, manager: bool = True):
+    """Accounts ``user`` may see: its own, and if it is an account ``manager`` those inside its
+    subtree holding no role (directly or through a group) it could not grant."""
+    if not manager:
+        return Account.id == getattr(user, "id", None)
     names = grantable_roles(user)
     others = scope_clause(Account.organisation_id)
     if names is not EVERY:

@@ -25,11 +25,14 @@ from .interface import DatabaseMessageMixin
 
 
 class ManageableAccounts(BaseFilter):
+    """Its own account for everyone (个人信息); the accounts it manages for an account manager."""
+
     name = "管理范围"
     arg_name = "manageable"
 
     def apply(self, query, value):
-        return query.filter(manageable_clause(g.user))
+        manager = current_app.appbuilder.sm.has_access("can_read", AccountView.__name__)
+        return query.filter(manageable_clause(g.user, manager))
 
 
 class GrantableRoles(BaseFilter):
