@@ -1,8 +1,8 @@
 """Who may manage which accounts, and creating an account in a seat.
 
-An account manager (区级管理, or Admin) manages the accounts inside its organisation subtree, and grants
-only roles no higher than its own (``roles.ROLE_RANK``) and seats of organisations inside its subtree —
-so never a seat above its own level. Admins grant anything. The views filter their lists and options
+An account manager (区级管理, or Admin) manages the accounts inside its organisation subtree,
+and grants only roles no higher than its own (``roles.ROLE_RANK``) and seats of organisations
+inside its subtree — so never a seat above its own level. Admins grant anything. The views filter their lists and options
 with these rules and re-check every saved account with ``management_problem``.
 """
 import secrets
@@ -101,7 +101,7 @@ def find_seat(org_code: str, post_name: str) -> tuple[Organisation, Post]:
 def create_account(username: str, org_code: str, post_name: str, password: Optional[str] = None,
                    name: Optional[str] = None, email: Optional[str] = None) -> tuple[Account, str]:
     """Create an active account in a seat, with the post's default role. The seat rule is checked
-    when it is saved (app/seats.py). Returns the account and its password (generated if not given)."""
+    when it is saved (app/seats.py). Returns the account and its password (generated if none)."""
     sm = current_app.appbuilder.sm
     if sm.find_user(username=username):
         raise UserFacingError(f"用户名「{username}」已存在")

@@ -94,7 +94,8 @@ def users_add(username, org_code, post_name, password, name):
     except UserFacingError as exc:
         raise click.ClickException(str(exc))
     roles = "、".join(role.name for role in account.roles)
-    click.echo(f"已创建账号 {username}：{account.organisation.name} {account.post.name}，角色 {roles}")
+    seat = f"{account.organisation.name} {account.post.name}"
+    click.echo(f"已创建账号 {username}：{seat}，角色 {roles}")
     if not password:
         click.echo(f"初始密码：{used_password}（仅显示这一次，请登录后修改）")
 

@@ -1,4 +1,5 @@
-"""Errors whose text is a complete Chinese message fit to show the user, whichever path raised them."""
+"""Errors whose text is a complete Chinese message fit to show the user, whatever path raised
+them."""
 
 
 class UserFacingError(Exception):

@@ -36,7 +36,7 @@ def load_code_tables() -> str:
 
 
 def load_posts() -> str:
-    """The post catalogue with quotas per level; existing posts keep their (possibly edited) quota."""
+    """The post catalogue with quotas per level; existing posts keep their (edited) quota."""
     added, kept = _add_missing("posts.csv", Post, ("level", "name"), lambda row: Post(
         level=row["level"], name=row["name"], quota=int(row["quota"]) if row["quota"] else None,
         role_name=row["role_name"] or None, sort_order=int(row["sort_order"])))

@@ -2,8 +2,8 @@
 
 One rule, ``check_seat``, decides whether an account may take a seat. ``install`` runs it at flush
 for every account whose organisation, post or active flag changed, so it holds on every path
-(account forms, ``flask users add``, an API, scripts); forms call it earlier too, for a message next to
-the field. It locks the organisation's seats until the transaction ends: of two admins filling the
+(account forms, ``flask users add``, an API, scripts); forms call it earlier too, for a message
+next to the field. It locks the organisation's seats until the transaction ends: of two admins filling the
 last seat at once, the second waits for the first and is then refused.
 """
 from collections import Counter

@@ -112,7 +112,8 @@ FAR_TREE = [("120111000000", "西青区"), ("120111001000", "外街道"), ("1201
 
 @pytest.fixture
 def wide_tree(tree, db):
-    """``tree`` plus a second district (西青区 > 外街道 > 外社区), outside every 东丽区 account's scope."""
+    """``tree`` plus a second district (西青区 > 外街道 > 外社区), outside every 东丽区
+    account's scope."""
     from app.models import Organisation
     from app.orgimport import import_organisations
 

@@ -1,5 +1,5 @@
-"""Account screens: a district manager (区级管理) sees and edits only the accounts inside the district,
-grants no role or seat above its own level, and only it (and Admin) sees any security screen."""
+"""Account screens: a district manager (区级管理) sees and edits only the accounts inside the
+district, grants no role or seat above its own level, and only it (and Admin) sees any security screen."""
 from flask_appbuilder.security.sqla.models import Group, assoc_user_group
 from sqlalchemy import select
 

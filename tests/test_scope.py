@@ -11,8 +11,8 @@ Expected answers:
   dropdowns, add/edit pickers and their options, show and edit pages.
 
 The views are appbuilder.baseviews with scoped rows (ScopedRowsMixin): a new view is probed without
-touching this file, and fails test_matrix_covers_every_scoped_route until its model has a KINDS entry
-and each of its routes a probe. REST API: add its routes to ``matrix_routes`` (e.g. from
+touching this file, and fails test_matrix_covers_every_scoped_route until its model has a KINDS
+entry and each of its routes a probe. REST API: add its routes to ``matrix_routes`` (e.g. from
 appbuilder.baseviews that are ModelRestApi) and probes for get/get_list/post/put/delete to PROBES.
 """
 import itertools
@@ -22,7 +22,8 @@ from dataclasses import dataclass
 from typing import Callable, Optional
 
 import pytest
-from flask_appbuilder import Model, ModelView
+from flask_appbuilder import Model
+from flask_appbuilder.baseviews import BaseModelView
 from sqlalchemy import func, select
 
 from app.models import Account, CodeItem, Household, Organisation, Post, QuotaOverride, Resident
@@ -372,10 +373,11 @@ def test_matrix_covers_every_scoped_route(app):
 
 
 def test_every_other_model_view_is_closed_to_the_default_roles(app, db):
-    """Model views without scoped rows (FAB's security screens) are for Admin only."""
+    """Model views without scoped rows (FAB's security screens and user statistics) are for
+    Admin only."""
     sm = app.appbuilder.sm
     others = {v.class_permission_name for v in app.appbuilder.baseviews
-              if isinstance(v, ModelView) and not isinstance(v, ScopedRowsMixin)}
+              if isinstance(v, BaseModelView) and not isinstance(v, ScopedRowsMixin)}
     assert others
     for role in DEFAULT_ROLES:
         granted = {view for _perm, view in sm.get_role_permissions(sm.find_role(role))}
@@ -384,7 +386,7 @@ def test_every_other_model_view_is_closed_to_the_default_roles(app, db):
 
 @pytest.mark.parametrize("route", sorted(PROBES))
 @pytest.mark.parametrize("role", ROLES)
-def test_matrix(app, db, wide_tree, role, route):
+def test_matrix(app, db, wide_tree, role, route, record_property):
     probe = Probe(app, db, wide_tree, role)
     covered = 0
     for number, (view, names) in enumerate(matrix_routes(app).items()):
@@ -397,3 +399,5 @@ def test_matrix(app, db, wide_tree, role, route):
         PROBES[route](probe, view, kind, inside, outside, base)
         covered += 1
     assert covered and probe.checks
+    record_property("endpoints", covered)  # in --junitxml: the matrix's size
+    record_property("checks", probe.checks)

@@ -1,9 +1,9 @@
 """Account screens: FAB's user screens with each account's organisation and post (its seat).
 
-A manager (区级管理) sees and edits only the accounts it may manage (app/accounts.py), is offered only
-organisations inside its subtree, posts of its level and below, and roles no higher than its own, and
-every saved account is re-checked. Seat quotas are checked in the form for a message next to the field,
-and again when the account is saved (app/seats.py), whichever path saves it.
+A manager (区级管理) sees and edits only the accounts it may manage (app/accounts.py), is offered
+only organisations inside its subtree, posts of its level and below, and roles no higher than its
+own, and every saved account is re-checked. Seat quotas are checked in the form for a message next
+to the field, and again when the account is saved (app/seats.py), whichever path saves it.
 """
 from flask import abort, current_app, g, request
 from flask_appbuilder.models.filters import BaseFilter
@@ -16,11 +16,10 @@ from ..accounts import (default_role, grantable_levels, grantable_roles, managem
 from ..columns import label_of
 from ..errors import UserFacingError
 from ..extensions import db
-from ..models import Account, Post
+from ..models import Account, Organisation, Post
 from ..roles import DISTRICT_ADMIN, STAFF
-from ..scope import OrgScopeFilter, current_scope
 from ..seats import check_post_level, check_seat
-from .base import ScopedRowsMixin
+from .base import SCOPE_COLUMNS, ScopedRowsMixin, in_scope
 from .interface import DatabaseMessageMixin
 
 
@@ -69,10 +68,14 @@ def seat_rules(form, field):
         if _makes_admin(form):
             return
         raise ValidationError("请选择所属单位和职务")
+    account = _edited_account(form)
+    # An account keeping its seat keeps it, even if the quota was lowered below the holders.
+    kept = account is not None and account.active and (
+        account.organisation_id, account.post_id) == (org.id, post.id)
     try:
         check_post_level(org, post)
-        if form.active.data:
-            check_seat(db.session, _edited_account(form), org, post)
+        if form.active.data and not kept:
+            check_seat(db.session, account, org, post)
     except UserFacingError as exc:
         raise ValidationError(str(exc))
 
@@ -92,9 +95,9 @@ def role_rules(form, field):
         raise ValidationError(str(exc))
 
 
-ORGANISATIONS_IN_SCOPE = [["path", OrgScopeFilter, current_scope]]
+SCOPE_COLUMNS.setdefault(Account, "organisation_id")  # a relation to accounts offers those in scope
 GRANTABLE_OPTIONS = {
-    "organisation": ORGANISATIONS_IN_SCOPE,
+    "organisation": in_scope(Organisation),
     "post": [["level", GrantableLevels, None]],
     "roles": [["name", GrantableRoles, None]],
 }
@@ -132,7 +135,7 @@ class AccountView(ScopedRowsMixin, DatabaseMessageMixin, UserDBModelView):
     description_columns = {**UserDBModelView.description_columns,
                            "roles": "留空则按职务的默认角色", "active": "停用的账号不占名额"}
     add_form_query_rel_fields = edit_form_query_rel_fields = GRANTABLE_OPTIONS
-    search_form_query_rel_fields = {"organisation": ORGANISATIONS_IN_SCOPE}
+    search_form_query_rel_fields = {"organisation": in_scope(Organisation)}
     validators_columns = {"post": [seat_rules], "roles": [role_rules]}
 
     def process_form(self, form, is_created):

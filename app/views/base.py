@@ -1,9 +1,9 @@
 """ScopedModelView: every domain list/show/add/edit is this class plus a ColumnSet.
 
 It derives FAB's column lists, Chinese labels, code-table selects and display formatters from the
-model declarations, restricts every read to the account's organisation subtree (lists, pages, related
-lists and the options of every select that lists scoped rows), reloads action rows through that scope,
-and re-checks the organisation of every written row (FAB_NOTES hazards 1–3).
+model declarations, restricts every read to the account's organisation subtree (lists, pages,
+related lists and the options of every select listing scoped rows), reloads action rows through
+that scope, and re-checks the organisation of every written row (FAB_NOTES hazards 1–3).
 """
 from flask import abort, request
 from flask_appbuilder import ModelView, expose
@@ -33,7 +33,13 @@ METHOD_PERMISSIONS = {
 
 # model -> the column holding the organisation that scopes its rows; filled by the views below.
 SCOPE_COLUMNS = {Organisation: "path"}
-SHARED_PATH = "/"  # rows of shared tables (scope_column None) are writable by unrestricted accounts only
+# Rows of shared tables (scope_column None) are writable by unrestricted accounts only.
+SHARED_PATH = "/"
+
+
+def in_scope(model) -> list:
+    """FAB filters keeping only the rows of ``model`` inside the current account's scope."""
+    return [[SCOPE_COLUMNS[model], OrgScopeFilter, current_scope]]
 
 
 def _formatter(info: dict):
@@ -172,8 +178,7 @@ class ScopedModelView(ScopedRowsMixin, DatabaseMessageMixin, ModelView):
     def _scoped_options(self, names) -> dict:
         relations = inspect(self.model).relationships
         targets = {name: relations[name].mapper.class_ for name in names if name in relations}
-        return {name: [[SCOPE_COLUMNS[model], OrgScopeFilter, current_scope]]
-                for name, model in targets.items() if model in SCOPE_COLUMNS}
+        return {name: in_scope(model) for name, model in targets.items() if model in SCOPE_COLUMNS}
 
     # -- writes: the organisation of every written row must lie inside the scope -------------
     def row_path(self, item):

@@ -19,7 +19,7 @@ def database_message(exc: Exception) -> str:
 
 
 class DatabaseMessageMixin:
-    """Views show the Chinese message AppInterface left for a failed save (FAB: 'Database Error')."""
+    """Show the Chinese message AppInterface left for a failed save (FAB: 'Database Error')."""
 
     @property
     def database_error_message(self):

@@ -1,5 +1,5 @@
-"""Seat screens: 席位总览 (every seat of the scope with holders and vacancies, Excel export), the post
-catalogue with quotas per level (职务名额) and per-organisation quotas (名额调整)."""
+"""Seat screens: 席位总览 (every seat of the scope, holders, vacancies, Excel export), the
+post catalogue with quotas per level (职务名额) and per-organisation quotas (名额调整)."""
 import io
 
 import xlsxwriter
