@@ -204,6 +204,16 @@ class Probe:
         expected = (200, 302) if status is None else (status,)
         assert response.status_code in expected, (self.role, where, response.status_code)
 
+    def form_page(self, view, method: str, url: str) -> bool:
+        """GET a form: 200 naming nothing foreign with the permission, else 403. Returns the
+        permission."""
+        allowed = self.can(view, method)
+        response = self.get(url)
+        self.expect(response, 200 if allowed else 403, url)
+        if allowed:
+            self.page(response, url)
+        return allowed
+
     def unchanged(self, request, status, where):
         """Run ``request``; it answers ``status`` and changes nothing in the database."""
         before = fingerprint(self.db)
@@ -253,11 +263,7 @@ def probe_show(p, view, kind, inside, outside, base):
 
 
 def probe_add(p, view, kind, inside, outside, base):
-    allowed = p.can(view, "add")
-    response = p.get(f"{base}/add")
-    p.expect(response, 200 if allowed else 403, "add form")
-    if allowed:
-        p.page(response, f"{base}/add")
+    allowed = p.form_page(view, "add", f"{base}/add")
     if kind.shared:
         return  # shared tables are kept between tests: add nothing to them
     foreign = kind.form(p.db, outside_org(p), "ADDOUT", None)
@@ -271,11 +277,7 @@ def probe_add(p, view, kind, inside, outside, base):
 
 
 def probe_edit(p, view, kind, inside, outside, base):
-    allowed = p.can(view, "edit")
-    response = p.get(f"{base}/edit/{inside.id}")
-    p.expect(response, 200 if allowed else 403, "edit form")
-    if allowed:
-        p.page(response, f"{base}/edit")
+    allowed = p.form_page(view, "edit", f"{base}/edit/{inside.id}")
     own_place = kind.form(p.db, kind.org_of(inside), "EDIT", inside)
     if outside is not None and not p.sees_all:
         p.expect(p.get(f"{base}/edit/{outside.id}"), 404 if allowed else 403, "edit outside form")
