@@ -10,6 +10,7 @@ def create_app(config_overrides: dict | None = None) -> Flask:
 
     from . import models, ui  # noqa: F401  (models: registers every table on Model.metadata)
     from .db import install_engine_hooks
+    from .seats import install as install_seat_rule
     from .extensions import appbuilder, csrf, db, migrate
 
     ui.install(app)
@@ -18,6 +19,7 @@ def create_app(config_overrides: dict | None = None) -> Flask:
     migrate.init_app(app, db, directory=str(app.config["MIGRATIONS_DIR"]))
     with app.app_context():
         install_engine_hooks(db.engine)
+        install_seat_rule()
         appbuilder.init_app(app, db.session)
         from .views import register_views
 

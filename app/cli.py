@@ -74,11 +74,37 @@ def demo_command(residents, seed):
     click.echo(report)
 
 
+@click.group("users")
+def users_group():
+    """账号 commands."""
+
+
+@users_group.command("add")
+@click.option("--username", required=True, help="用户名")
+@click.option("--org", "org_code", required=True, help="所属单位的区划代码")
+@click.option("--post", "post_name", required=True, help="职务，如 居委会副主任")
+@click.option("--password", default=None, help="密码（不填则生成并显示一次）")
+@click.option("--name", default=None, help="姓名（默认同用户名）")
+@with_appcontext
+def users_add(username, org_code, post_name, password, name):
+    """Create an active account in a seat; its role is the post's default role."""
+    from .accounts import create_account
+    from .errors import UserFacingError
+
+    try:
+        account, used_password = create_account(username, org_code, post_name, password, name)
+    except UserFacingError as exc:
+        raise click.ClickException(str(exc))
+    roles = "、".join(role.name for role in account.roles)
+    seat = f"{account.organisation.name} {account.post.name}"
+    click.echo(f"已创建账号 {username}：{seat}，角色 {roles}")
+    if not password:
+        click.echo(f"初始密码：{used_password}（仅显示这一次，请登录后修改）")
+
+
 def register_cli(app) -> None:
+    from .auth import cli as _auth_commands  # noqa: F401  (adds unlock/reset-totp to `users`)
     from .i18n import translations_group
 
-    for command in (setup_command, orgs_group, demo_command, translations_group):
+    for command in (setup_command, orgs_group, demo_command, translations_group, users_group):
         app.cli.add_command(command)
-    from .auth.cli import users_group
-
-    app.cli.add_command(users_group)

@@ -101,3 +101,18 @@ LOGIN_EVENT_COLUMNS = ColumnSet(
     order=("created_on", "desc"),
     eager=("organisation",),
 )
+
+POST_COLUMNS = ColumnSet(
+    list=("level", "name", "quota", "role_name", "sort_order"),
+    search=("level", "name"),
+    form=("quota", "role_name", "sort_order"),
+    show=("level", "name", "quota", "role_name", "sort_order"),
+    key="name",
+)
+
+QUOTA_OVERRIDE_COLUMNS = ColumnSet(
+    list=("organisation", "post", "quota"),
+    search=("organisation", "post"),
+    form=("organisation", "post", "quota"),
+    eager=("organisation", "post"),
+)

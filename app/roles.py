@@ -10,6 +10,9 @@ DISTRICT = "区级查看"       # district leaders: read the district, rollups, 
 DISTRICT_ADMIN = "区级管理"  # 政建科: also manage accounts and seats inside the district
 
 DEFAULT_ROLES = (ENTRY, STREET, DISTRICT, DISTRICT_ADMIN)
+# Height of each default role: an account manager grants only roles no higher than its own
+# (Admin, above them all, grants any role; roles an admin invents are granted by admins only).
+ROLE_RANK = {ENTRY: 1, STREET: 2, DISTRICT: 3, DISTRICT_ADMIN: 4}
 VIEWERS = (STREET, DISTRICT, DISTRICT_ADMIN)
 STAFF = (ENTRY, *VIEWERS)
 

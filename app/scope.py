@@ -18,10 +18,14 @@ _CURRENT = object()  # default argument: the current account's scope
 
 
 def current_scope() -> Optional[str]:
-    """Path prefix of the current account's subtree ('' = everything, None = nothing). Cached on g."""
-    if "scope_path" not in g:
-        g.scope_path = _scope_of(getattr(g, "user", None))
-    return g.scope_path
+    """Path prefix of the current account's subtree ('' = everything, None = nothing). Cached on g
+    per account: an app context shared by several requests (tests) may see several accounts."""
+    user = getattr(g, "user", None)
+    key = getattr(user, "id", None)
+    cached = g.get("scope_path")
+    if cached is None or cached[0] != key:
+        g.scope_path = cached = (key, _scope_of(user))
+    return cached[1]
 
 
 def _scope_of(user) -> Optional[str]:

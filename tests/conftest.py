@@ -122,6 +122,20 @@ def tree(db):
     return orgs
 
 
+FAR_TREE = [("120111000000", "西青区"), ("120111001000", "外街道"), ("120111001001", "外社区")]
+
+
+@pytest.fixture
+def wide_tree(tree, db):
+    """``tree`` plus a second district (西青区 > 外街道 > 外社区), outside every 东丽区
+    account's scope."""
+    from app.models import Organisation
+    from app.orgimport import import_organisations
+
+    import_organisations(["code", "name"], [list(row) for row in FAR_TREE])
+    return {o.code: o for o in db.session.query(Organisation)}
+
+
 def make_user(app, username: str, org=None, role_name: str | None = None):
     sm = app.appbuilder.sm
     role = sm.find_role(role_name or app.config["AUTH_ROLE_ADMIN"])
@@ -158,6 +172,38 @@ class Browser:
     def submit(self, form_url: str, data: dict, post_url: str | None = None, **kw):
         token = csrf_token(self.client.get(form_url).get_data(as_text=True))
         return self.client.post(post_url or form_url, data={**data, "csrf_token": token}, **kw)
+
+
+class IsolatedClient:
+    """A test client whose every request runs in an app context of its own (its own ``g`` and DB
+    session), as in production. Plain requests inside a test share the test's app context, so
+    Flask-Login's user (kept on ``g``) and our per-request caches would leak from one account's
+    requests into the next account's."""
+
+    def __init__(self, app):
+        self.app, self.client = app, app.test_client()
+
+    def get(self, *args, **kw):
+        with self.app.app_context():
+            return self.client.get(*args, **kw)
+
+    def post(self, *args, **kw):
+        with self.app.app_context():
+            return self.client.post(*args, **kw)
+
+
+@pytest.fixture
+def login_as(app):
+    """Like ``browser``, each request isolated (IsolatedClient): for tests that use several
+    accounts. Commit before requesting; expire the test's session before reading their results."""
+
+    def _browser(username: str) -> Browser:
+        b = Browser(IsolatedClient(app))
+        response = b.login(username)
+        assert response.status_code == 302 and "/login" not in response.headers["Location"]
+        return b
+
+    return _browser
 
 
 @pytest.fixture

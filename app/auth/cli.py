@@ -5,6 +5,7 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
+from ..cli import users_group
 from . import lockout, loginlog, totp
 
 
@@ -13,11 +14,6 @@ def _account(username: str):
     if account is None:
         raise click.ClickException(f"账号不存在：{username}")
     return account
-
-
-@click.group("users")
-def users_group():
-    """账号 (accounts) commands."""
 
 
 @users_group.command("unlock")

@@ -6,18 +6,22 @@ from .jobs import JobView
 from .loginlog import LoginEventView
 from .records import (ChildOrganisationView, CodeItemView, HouseholdView, OrganisationView,
                       ResidentView)
+from .seats import PostView, QuotaOverrideView, SeatOverviewView
 
 
 def register_views(appbuilder) -> None:
-    appbuilder.add_view(ResidentView, N_("居民信息"), icon="fa-user", category=N_("社区信息"),
+    records, seats, system = N_("社区信息"), N_("席位管理"), N_("系统设置")
+    appbuilder.add_view(ResidentView, N_("居民信息"), icon="fa-user", category=records,
                         category_icon="fa-home")
-    appbuilder.add_view(HouseholdView, N_("户信息"), icon="fa-users", category=N_("社区信息"))
-    appbuilder.add_view(OrganisationView, N_("组织机构"), icon="fa-sitemap",
-                        category=N_("社区信息"))
+    appbuilder.add_view(HouseholdView, N_("户信息"), icon="fa-users", category=records)
+    appbuilder.add_view(OrganisationView, N_("组织机构"), icon="fa-sitemap", category=records)
     appbuilder.add_view_no_menu(ChildOrganisationView)
-    appbuilder.add_view(CodeItemView, N_("字典维护"), icon="fa-book", category=N_("系统设置"),
+    appbuilder.add_view(SeatOverviewView, N_("席位总览"), icon="fa-id-badge", category=seats,
+                        category_icon="fa-id-card")
+    appbuilder.add_view(PostView, N_("职务名额"), icon="fa-list-ol", category=seats)
+    appbuilder.add_view(QuotaOverrideView, N_("名额调整"), icon="fa-sliders", category=seats)
+    appbuilder.add_view(CodeItemView, N_("字典维护"), icon="fa-book", category=system,
                         category_icon="fa-cogs")
     appbuilder.add_view_no_menu(JobView)
-    appbuilder.add_view(LoginEventView, N_("登录日志"), icon="fa-list-alt",
-                        category=N_("系统设置"))
-    appbuilder.add_view(TwoFactorView, N_("两步验证"), icon="fa-mobile", category=N_("系统设置"))
+    appbuilder.add_view(LoginEventView, N_("登录日志"), icon="fa-list-alt", category=system)
+    appbuilder.add_view(TwoFactorView, N_("两步验证"), icon="fa-mobile", category=system)

@@ -1,10 +1,11 @@
 """ScopedModelView: every domain list/show/add/edit is this class plus a ColumnSet.
 
 It derives FAB's column lists, Chinese labels, code-table selects and display formatters from the
-model declarations, restricts every read to the account's organisation subtree, reloads action rows
-through that scope, and re-checks the organisation of every written row (FAB_NOTES hazards 1–3).
+model declarations, restricts every read to the account's organisation subtree (lists, pages,
+related lists and the options of every select listing scoped rows), reloads action rows through
+that scope, and re-checks the organisation of every written row (FAB_NOTES hazards 1–3).
 """
-from flask import abort, g, request
+from flask import abort, request
 from flask_appbuilder import ModelView, expose
 from flask_appbuilder.security.decorators import has_access
 from flask_babel import gettext as _, lazy_gettext as _l
@@ -15,11 +16,12 @@ from ..columns import ColumnSet, column_info
 from ..display import blank_if_none, code_name, shown, type_format
 from ..extensions import db
 from ..roles import ENTRY, STAFF
+from ..models import Organisation
 from ..scope import OrgScopeFilter, current_scope, path_in_scope
 from flask_appbuilder.models.sqla.filters import FilterEqual
 
 from .fields import choice_select, code_select
-from .interface import AppInterface, UserFacingError
+from .interface import AppInterface, DatabaseMessageMixin, UserFacingError
 
 # UI and API share two permissions per model: read and write (plus delete, kept apart so
 # community roles can keep records without deleting people).
@@ -28,6 +30,17 @@ METHOD_PERMISSIONS = {
     "add": "write", "edit": "write", "action": "write", "action_post": "write",
     "delete": "delete",
 }
+
+
+# model -> the column holding the organisation that scopes its rows; filled by the views below.
+SCOPE_COLUMNS = {Organisation: "path"}
+# Rows of shared tables (scope_column None) are writable by unrestricted accounts only.
+SHARED_PATH = "/"
+
+
+def in_scope(model) -> list:
+    """FAB filters keeping only the rows of ``model`` inside the current account's scope."""
+    return [[SCOPE_COLUMNS[model], OrgScopeFilter, current_scope]]
 
 
 def _shown_as(info: dict, column_type):
@@ -51,7 +64,48 @@ def _select_field(info: dict, required: bool):
     return choice_select(info["choices"], info["label"], required)
 
 
-class ScopedModelView(ModelView):
+class ScopedRowsMixin:
+    """The row-loading endpoints FAB leaves unscoped, closed for any ModelView with base filters.
+
+    Actions load their rows through the base filters (the scope), never by bare primary key as FAB
+    does (FAB_NOTES hazard 1). An unknown action, one not offered for this kind of call
+    (``multiple`` for the list's bulk menu, ``single`` for one row) or a row outside the scope
+    answers 404, before anything runs. FAB's file download (from UPLOAD_FOLDER, unset here: a 500)
+    answers 404: no model has file columns."""
+
+    def _allowed_action(self, name: str, kind: str):
+        act = self.actions.get(name)
+        if act is None or not getattr(act, kind):
+            abort(404)
+        if not self.appbuilder.sm.has_access(self.get_action_permission_name(name),
+                                             self.class_permission_name):
+            abort(403)
+        return act
+
+    def scoped_items(self, pks):
+        items = [self.datamodel.get(pk, self._base_filters) for pk in pks]
+        if not pks or any(item is None for item in items):
+            abort(404)
+        return items
+
+    @expose("/action_post", methods=["POST"])
+    @has_access
+    def action_post(self):
+        act = self._allowed_action(request.form.get("action", ""), "multiple")
+        return act.func(self.scoped_items(request.form.getlist("rowid")))
+
+    @expose("/action/<string:name>/<pk>", methods=["POST"])
+    @has_access
+    def action(self, name, pk):
+        return self._allowed_action(name, "single").func(self.scoped_items([pk])[0])
+
+    @expose("/download/<string:filename>")
+    @has_access
+    def download(self, filename):
+        abort(404)
+
+
+class ScopedModelView(ScopedRowsMixin, DatabaseMessageMixin, ModelView):
     """Subclasses declare ``model``, ``columns`` (a ColumnSet) and ``scope_column`` — the column
     holding the organisation id that scopes the row (``path`` for Organisation itself)."""
 
@@ -79,6 +133,7 @@ class ScopedModelView(ModelView):
         cls.order_columns = [c for c in cs.list if c in inspect(cls.model).columns]
         if cls.scope_column:
             cls.base_filters = [[cls.scope_column, OrgScopeFilter, current_scope]]
+            SCOPE_COLUMNS.setdefault(cls.model, cls.scope_column)
         every = set(cs.list) | set(cs.search) | set(cs.form) | set(cs.show_columns())
         infos = {name: column_info(cls.model, name) for name in every}
         columns = inspect(cls.model).columns
@@ -130,19 +185,34 @@ class ScopedModelView(ModelView):
                                                *rules.get(name, [])]})
                 for name, f in extra_fields.items()}
 
-    # -- messages ---------------------------------------------------------------------------
-    @property
-    def database_error_message(self):
-        return g.get("database_error") or _("保存失败：数据库暂时无法完成操作，请稍后重试。")
+    def _init_forms(self):
+        """Every select listing rows of a scoped model (search form, add and edit forms) offers only
+        rows inside the scope, unless the view declares its own (narrower) filter for it. Done at
+        instantiation, when every view has registered its model's scope column."""
+        for attr, names in (("search_form_query_rel_fields", self.search_columns),
+                            ("add_form_query_rel_fields", self.add_columns),
+                            ("edit_form_query_rel_fields", self.edit_columns)):
+            setattr(self, attr, {**self._scoped_options(names), **(getattr(self, attr) or {})})
+        super()._init_forms()
+
+    def _scoped_options(self, names) -> dict:
+        relations = inspect(self.model).relationships
+        targets = {name: relations[name].mapper.class_ for name in names if name in relations}
+        return {name: in_scope(model) for name, model in targets.items() if model in SCOPE_COLUMNS}
 
     # -- writes: the organisation of every written row must lie inside the scope -------------
     def row_path(self, item):
         """Tree path of the organisation the row belongs to (None when it has none)."""
+        if not self.scope_column:
+            return SHARED_PATH
         org = getattr(item, self.scope_column.removesuffix("_id"), None)
         return org.path if org is not None else None
 
     def assert_writable(self, item) -> None:
         if not path_in_scope(self.row_path(item)):
+            # Drop the refused changes now: the item may already sit in the session (a backref
+            # cascades it there), and nothing later in the request may flush it.
+            self.datamodel.session.rollback()
             raise UserFacingError(_("无权操作：所选单位不在您的管辖范围内。"))
 
     def pre_add(self, item):
@@ -153,28 +223,3 @@ class ScopedModelView(ModelView):
 
     def pre_delete(self, item):
         self.assert_writable(item)
-
-    # -- actions load their rows through the scope, never by bare primary key ------------------
-    def _allowed_action(self, name: str):
-        act = self.actions.get(name)
-        permission = self.get_action_permission_name(name)
-        if act is None or not self.appbuilder.sm.has_access(permission, self.class_permission_name):
-            abort(404)
-        return act
-
-    def scoped_items(self, pks):
-        items = [self.datamodel.get(pk, self._base_filters) for pk in pks]
-        if not pks or any(item is None for item in items):
-            abort(404)
-        return items
-
-    @expose("/action_post", methods=["POST"])
-    @has_access
-    def action_post(self):
-        act = self._allowed_action(request.form.get("action", ""))
-        return act.func(self.scoped_items(request.form.getlist("rowid")))
-
-    @expose("/action/<string:name>/<pk>", methods=["POST"])
-    @has_access
-    def action(self, name, pk):
-        return self._allowed_action(name).func(self.scoped_items([pk])[0])

@@ -20,7 +20,7 @@ class CodeSelectField(SelectField):
         setattr(obj, name, self.data or None)
 
 
-def _select(label: str, options, required: bool) -> SelectField:
+def select_field(label: str, options, required: bool) -> SelectField:
     """A select of ``options()`` (value, text) pairs, with an empty choice unless required."""
 
     def choices():
@@ -34,12 +34,12 @@ def _select(label: str, options, required: bool) -> SelectField:
 
 def code_select(table: str, label: str, required: bool) -> SelectField:
     """A select of the active codes of ``table``; stores the code."""
-    return _select(label, lambda: code_choices(table), required)
+    return select_field(label, lambda: code_choices(table), required)
 
 
 def choice_select(names: dict, label: str, required: bool) -> SelectField:
     """A select of a column's fixed ``choices`` ({stored value: name}); stores the value."""
-    return _select(label, lambda: [(value, _(name)) for value, name in names.items()], required)
+    return select_field(label, lambda: [(value, _(name)) for value, name in names.items()], required)
 
 
 class AjaxPickerWidget:

@@ -8,9 +8,7 @@ from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.exc import StaleDataError
 
-
-class UserFacingError(Exception):
-    """An error whose text is a complete Chinese message fit to show the user."""
+from ..errors import UserFacingError
 
 
 def database_message(exc: Exception) -> str:
@@ -19,6 +17,14 @@ def database_message(exc: Exception) -> str:
     if isinstance(exc, IntegrityError):
         return _("保存失败：数据与已有记录冲突（重复或仍被引用），请检查后重试。")
     return _("保存失败：数据库暂时无法完成操作，请稍后重试；如多次出现请联系管理员。")
+
+
+class DatabaseMessageMixin:
+    """Show the Chinese message AppInterface left for a failed save (FAB: 'Database Error')."""
+
+    @property
+    def database_error_message(self):
+        return g.get("database_error") or _("保存失败：数据库暂时无法完成操作，请稍后重试。")
 
 
 class AppInterface(SQLAInterface):
@@ -38,10 +44,12 @@ class AppInterface(SQLAInterface):
     def _write(self, method, item, commit):
         try:
             method(item, commit)
-        except (SQLAlchemyError, DatabaseException) as exc:
+        except (SQLAlchemyError, DatabaseException, UserFacingError) as exc:
+            # UserFacingError: a rule checked at flush (e.g. a full seat, app/seats.py)
             self.session.rollback()
-            message = database_message(exc.__cause__ or exc)
-            g.database_error = message  # shown by ScopedModelView.database_error_message
+            message = str(exc) if isinstance(exc, UserFacingError) else database_message(
+                exc.__cause__ or exc)
+            g.database_error = message  # shown by DatabaseMessageMixin.database_error_message
             raise UserFacingError(message) from exc
 
     def add(self, item, commit=True):

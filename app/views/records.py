@@ -22,7 +22,6 @@ from .fields import HouseholdPickerField, code_select
 PICKER_PAGE = 20
 COMMUNITIES_IN_SCOPE = [["path", OrgScopeFilter, current_scope],
                         ["level", FilterEqual, "community"]]
-ORGANISATIONS_IN_SCOPE = [["path", OrgScopeFilter, current_scope]]
 
 
 class ResidentView(ScopedModelView):
@@ -79,8 +78,6 @@ class OrganisationView(ScopedModelView):
     scope_column = "path"
     grants = {"read": STAFF}  # the tree is kept by admins (import screen and command)
     related_views = [HouseholdView, ResidentView]
-    add_form_query_rel_fields = edit_form_query_rel_fields = {"parent": ORGANISATIONS_IN_SCOPE}
-    search_form_query_rel_fields = {"parent": ORGANISATIONS_IN_SCOPE}
 
     def row_path(self, item):
         return item.compute_path()
@@ -103,6 +100,3 @@ class CodeItemView(ScopedModelView):
     scope_column = None
     base_permissions = ["can_read", "can_write"]
     grants = {"read": STAFF}
-
-    def row_path(self, item):
-        return "/"  # only roles with write permission (admins) get here
