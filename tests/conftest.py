@@ -77,15 +77,18 @@ def wipe_data(_db) -> None:
     from sqlalchemy import text
 
     tables = [t.name for t in Model.metadata.sorted_tables if t.name not in KEEP_TABLES]
-    conn = _db.session.connection()
-    if conn.dialect.name == "postgresql":
-        conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
-    else:
-        conn.exec_driver_sql("PRAGMA foreign_keys=OFF")
-        for name in tables:
-            conn.exec_driver_sql(f'DELETE FROM "{name}"')
-        conn.exec_driver_sql("PRAGMA foreign_keys=ON")
-    _db.session.commit()
+    with _db.engine.connect() as conn:
+        if conn.dialect.name == "postgresql":
+            conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+        else:
+            conn.exec_driver_sql("PRAGMA foreign_keys=OFF")
+            for name in tables:
+                conn.exec_driver_sql(f'DELETE FROM "{name}"')
+            # PRAGMA foreign_keys is ignored inside a transaction: switch it back on after the
+            # commit, or this pooled connection keeps foreign keys off for later tests.
+            conn.commit()
+            conn.exec_driver_sql("PRAGMA foreign_keys=ON")
+        conn.commit()
 
 
 # -- a small tree: 天津市 > 东丽区 > 2 streets > 2 communities each ----------------------------------
@@ -132,17 +135,26 @@ class Browser:
     def __init__(self, client):
         self.client = client
 
+    def request(self, method: str, url: str, **kw):
+        """One request in its own app context, as in production: nothing on ``g`` (the signed-in
+        user, cached scope) carries over from the test's app context or an earlier request."""
+        with self.client.application.app_context():
+            return self.client.open(url, method=method, **kw)
+
     def login(self, username: str, password: str = PASSWORD):
-        token = csrf_token(self.client.get("/login/").get_data(as_text=True))
-        return self.client.post("/login/", data={"username": username, "password": password,
-                                                 "csrf_token": token})
+        token = csrf_token(self.get("/login/").get_data(as_text=True))
+        return self.post("/login/", data={"username": username, "password": password,
+                                          "csrf_token": token})
 
     def get(self, url, **kw):
-        return self.client.get(url, **kw)
+        return self.request("GET", url, **kw)
+
+    def post(self, url, **kw):
+        return self.request("POST", url, **kw)
 
     def submit(self, form_url: str, data: dict, post_url: str | None = None, **kw):
-        token = csrf_token(self.client.get(form_url).get_data(as_text=True))
-        return self.client.post(post_url or form_url, data={**data, "csrf_token": token}, **kw)
+        token = csrf_token(self.get(form_url).get_data(as_text=True))
+        return self.post(post_url or form_url, data={**data, "csrf_token": token}, **kw)
 
 
 @pytest.fixture
