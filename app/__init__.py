@@ -8,7 +8,7 @@ def create_app(config_overrides: dict | None = None) -> Flask:
     if config_overrides:
         app.config.update(config_overrides)
 
-    from . import models  # noqa: F401  (registers every table on Model.metadata)
+    from . import audit, models  # noqa: F401  (models registers every table on Model.metadata)
     from .db import install_engine_hooks
     from .extensions import appbuilder, csrf, db, migrate
 
@@ -17,6 +17,7 @@ def create_app(config_overrides: dict | None = None) -> Flask:
     migrate.init_app(app, db, directory=str(app.config["MIGRATIONS_DIR"]))
     with app.app_context():
         install_engine_hooks(db.engine)
+        audit.install(app)  # change history for every session write, request ids
         appbuilder.init_app(app, db.session)
         from .views import register_views
 

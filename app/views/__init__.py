@@ -1,4 +1,5 @@
 """The whole menu, in one place."""
+from .history import HistoryView, RecordHistoryView
 from .jobs import JobView
 from .records import (ChildOrganisationView, CodeItemView, HouseholdView, OrganisationView,
                       ResidentView)
@@ -13,3 +14,5 @@ def register_views(appbuilder) -> None:
     appbuilder.add_view(CodeItemView, "字典维护", icon="fa-book", category="系统设置",
                         category_icon="fa-cogs")
     appbuilder.add_view_no_menu(JobView)
+    appbuilder.add_view(HistoryView, "修改记录", icon="fa-history", category="系统设置")
+    appbuilder.add_view_no_menu(RecordHistoryView)

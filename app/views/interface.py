@@ -12,12 +12,24 @@ class UserFacingError(Exception):
     """An error whose text is a complete Chinese message fit to show the user."""
 
 
-def database_message(exc: Exception) -> str:
+def database_message(exc: Exception, deleting: bool = False) -> str:
     if isinstance(exc, StaleDataError):
         return "保存失败：该记录已被他人修改，请刷新页面查看最新内容后重新修改。"
+    if isinstance(exc, IntegrityError) and deleting:
+        return ("删除失败：该记录仍被其他记录使用（例如下级单位、户、居民或账号），"
+                "请先移走或删除这些记录后再删除。")
     if isinstance(exc, IntegrityError):
         return "保存失败：数据与已有记录冲突（重复或仍被引用），请检查后重试。"
-    return "保存失败：数据库暂时无法完成操作，请稍后重试；如多次出现请联系管理员。"
+    return "操作失败：数据库暂时无法完成操作，请稍后重试；如多次出现请联系管理员。"
+
+
+class ChineseErrorsMixin:
+    """For views on AppInterface: FAB's untranslated 'Database Error' flash (hazard 16) becomes
+    the Chinese message of the error that happened."""
+
+    @property
+    def database_error_message(self):
+        return g.get("database_error") or database_message(None)
 
 
 class AppInterface(SQLAInterface):
@@ -34,13 +46,13 @@ class AppInterface(SQLAInterface):
         query = super().apply_all(query, *args, **kwargs)
         return query.options(*(joinedload(getattr(self.obj, rel)) for rel in self.eager))
 
-    def _write(self, method, item, commit):
+    def _write(self, method, item, commit, deleting=False):
         try:
             method(item, commit)
         except (SQLAlchemyError, DatabaseException) as exc:
             self.session.rollback()
-            message = database_message(exc.__cause__ or exc)
-            g.database_error = message  # shown by ScopedModelView.database_error_message
+            message = database_message(exc.__cause__ or exc, deleting)
+            g.database_error = message  # shown by ChineseErrorsMixin.database_error_message
             raise UserFacingError(message) from exc
 
     def add(self, item, commit=True):
@@ -50,4 +62,4 @@ class AppInterface(SQLAInterface):
         self._write(super().edit, item, commit)
 
     def delete(self, item, commit=True):
-        self._write(super().delete, item, commit)
+        self._write(super().delete, item, commit, deleting=True)
