@@ -70,3 +70,7 @@ ADMIN_PASSWORD = os.environ.get("ADMIN_PASSWORD")
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", False)
 MIGRATIONS_DIR = BASE_DIR / "migrations"
+
+# 问题反馈: screenshots are stored under FEEDBACK_DIR, at most FEEDBACK_MAX_BYTES each.
+FEEDBACK_DIR = Path(os.environ.get("FEEDBACK_DIR", INSTANCE_DIR / "feedback"))
+FEEDBACK_MAX_BYTES = int(os.environ.get("FEEDBACK_MAX_BYTES", 5 * 1024 * 1024))

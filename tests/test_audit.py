@@ -189,7 +189,7 @@ def test_an_action_is_recorded(app, db, tree, browser):
     db.session.add(report)
     db.session.commit()
     b = browser("admin1")
-    response = b.submit("/feedbackview/list/", {"action": "close", "rowid": [str(report.id)]},
+    response = b.submit("/feedbackview/add", {"action": "close", "rowid": [str(report.id)]},
                         post_url="/feedbackview/action_post")
     assert response.status_code == 302
     update = records(db, "Feedback", "update")[-1]

@@ -1,4 +1,5 @@
 """The whole menu, in one place."""
+from .feedback import FeedbackView
 from .history import HistoryView, RecordHistoryView
 from .jobs import JobView
 from .records import (ChildOrganisationView, CodeItemView, HouseholdView, OrganisationView,
@@ -16,3 +17,7 @@ def register_views(appbuilder) -> None:
     appbuilder.add_view_no_menu(JobView)
     appbuilder.add_view(HistoryView, "修改记录", icon="fa-history", category="系统设置")
     appbuilder.add_view_no_menu(RecordHistoryView)
+    feedback = appbuilder.add_view(FeedbackView, "反馈列表", icon="fa-list",
+                                   category="问题反馈", category_icon="fa-comments")
+    appbuilder.add_link("我要反馈", href="/feedbackview/add", icon="fa-comment",
+                        category="问题反馈", baseview=feedback)

@@ -68,13 +68,14 @@ class ScopedModelView(ChineseErrorsMixin, OptimisticLockMixin, ModelView):
         cls.list_columns = list(cs.list)
         cls.search_columns = list(cs.search)
         cls.add_columns = list(cs.form)
-        cls.edit_columns = [c for c in cs.form if c not in cs.readonly_on_edit]
+        cls.edit_columns = [c for c in cs.edit or cs.form if c not in cs.readonly_on_edit]
         cls.show_columns = list(cs.show_columns())
         cls.base_order = cs.order
         cls.order_columns = [c for c in cs.list if c in inspect(cls.model).columns]
         if cls.scope_column:
             cls.base_filters = [[cls.scope_column, OrgScopeFilter, current_scope]]
-        every = set(cs.list) | set(cs.search) | set(cs.form) | set(cs.show_columns())
+        every = (set(cs.list) | set(cs.search) | set(cs.form) | set(cs.edit)
+                 | set(cs.show_columns()))
         infos = {name: column_info(cls.model, name) for name in every}
         cls.label_columns = {**{n: i.get("label", n) for n, i in infos.items()},
                              **cls._declared("label_columns")}
