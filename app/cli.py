@@ -72,6 +72,35 @@ def demo_command(residents, seed):
     click.echo(report)
 
 
+@click.command("backup")
+@click.argument("out", type=click.Path(dir_okay=False))
+@with_appcontext
+def backup_command(out):
+    """Copy the whole database to OUT, consistently, while the panel keeps running."""
+    from .backup import BackupError, backup
+
+    try:
+        click.echo(backup(current_app.config["SQLALCHEMY_DATABASE_URI"], out))
+    except BackupError as exc:
+        raise click.ClickException(str(exc))
+
+
+@click.command("restore")
+@click.argument("source", type=click.Path(exists=True, dir_okay=False))
+@click.option("--force", is_flag=True, help="覆盖已有数据的数据库（先停止面板）")
+@with_appcontext
+def restore_command(source, force):
+    """Restore a backup made by `flask backup` into the configured database (stop the panel)."""
+    from .backup import BackupError, restore
+    from .extensions import db
+
+    db.engine.dispose()  # no pooled connection of ours may hold the database during the restore
+    try:
+        click.echo(restore(current_app.config["SQLALCHEMY_DATABASE_URI"], source, force))
+    except BackupError as exc:
+        raise click.ClickException(str(exc))
+
+
 def register_cli(app) -> None:
-    for command in (setup_command, orgs_group, demo_command):
+    for command in (setup_command, orgs_group, demo_command, backup_command, restore_command):
         app.cli.add_command(command)
