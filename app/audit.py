@@ -16,6 +16,7 @@ Core bulk writes (import, demo) bypass the ORM and must call ``record_bulk`` the
 Values are stored as written; ``app.history_display`` turns them into labels, names and masks.
 """
 import datetime
+import functools
 import getpass
 import uuid
 from dataclasses import dataclass
@@ -74,7 +75,8 @@ MODEL_NAMES = {model.__name__: t.name for model, t in TRACKED.items()}
 MODELS = {model.__name__: model for model in TRACKED}
 
 
-def tracked_fields(model) -> list[str]:
+@functools.cache
+def tracked_fields(model) -> tuple[str, ...]:
     """The recorded fields of a model, in mapper order: columns by attribute name and
     many-to-many collections (their items are recorded by name)."""
     spec = TRACKED[model]
@@ -82,8 +84,8 @@ def tracked_fields(model) -> list[str]:
     names = [a.key for a in mapper.column_attrs]
     names += [r.key for r in mapper.relationships if r.secondary is not None]
     if spec.only:
-        return [n for n in names if n in spec.only]
-    return [n for n in names if n not in BOOKKEEPING and n not in spec.skip]
+        return tuple(n for n in names if n in spec.only)
+    return tuple(n for n in names if n not in BOOKKEEPING and n not in spec.skip)
 
 
 # -- who and where ---------------------------------------------------------------------------------
@@ -124,24 +126,26 @@ def _os_user() -> str:
 
 
 # -- values ----------------------------------------------------------------------------------------
+_PLAIN = (str, int, float, type(None))  # stored as they are (bool is an int)
+
+
 def stored(value):
-    """A value as JSON keeps it: dates as ISO text, decimals as text, collections as names."""
+    """A value as JSON keeps it: dates as ISO text, decimals as text, collections as sorted
+    names; empty text and empty collections as no value (None)."""
+    if isinstance(value, _PLAIN):
+        return None if value == "" else value
     if isinstance(value, (datetime.date, datetime.datetime)):
         return value.isoformat()
     if isinstance(value, Decimal):
         return format(value.normalize(), "f")
     if isinstance(value, (list, tuple, set)):
-        return sorted(str(v) for v in value)
+        return sorted(str(v) for v in value) or None
     return value
 
 
-def _or_none(value):
-    return None if value in ("", []) else value
-
-
 def same(a, b) -> bool:
-    """Equal as stored values, empty text and empty collections counting as no value."""
-    return _or_none(a) == _or_none(b)
+    """Equal as stored values (empty text and empty collections count as no value)."""
+    return stored(a) == stored(b)
 
 
 def _record(model, action: str, obj_id, values: dict, changes: list, who: dict,
@@ -159,7 +163,10 @@ def _changes(model, before: dict, after: dict) -> list:
     secret = TRACKED[model].secret
     rows = []
     for name in tracked_fields(model):
-        old, new = (_or_none(stored(before.get(name))), _or_none(stored(after.get(name))))
+        old, new = before.get(name), after.get(name)
+        if old is new:
+            continue
+        old, new = stored(old), stored(new)
         if old != new:
             rows.append([name, SECRET, SECRET] if name in secret else [name, old, new])
     return rows
@@ -189,25 +196,38 @@ def _old_values(obj, current: dict, overwritten: dict) -> dict:
     return old
 
 
-def _overwritten(session: Session, obj) -> dict:
-    """Columns set without their old value ever loaded (e.g. on an object expired by a commit):
-    read the old values from the row before the flush changes it, in one SELECT."""
-    state, mapper = inspect(obj), inspect(type(obj))
-    columns = [mapper.get_property(name).columns[0] for name in tracked_fields(type(obj))
-               if name in mapper.column_attrs and state.attrs[name].history.added
-               and not state.attrs[name].history.deleted]
-    if not columns:
-        return {}
-    row = session.connection().execute(
-        select(*columns).where(mapper.primary_key[0] == obj.id)).one_or_none()
-    return dict(zip((c.key for c in columns), row)) if row else {}
+def _overwritten(session: Session) -> dict:
+    """{object state: {column: old value}} for columns set without their old value ever loaded
+    (on objects expired by a commit, as in scripts): read from the rows before the flush changes
+    them, one SELECT per model and 500 rows."""
+    pending: dict = {}  # model -> {id: (state, [column keys])}
+    for obj in session.dirty:
+        if type(obj) not in TRACKED:
+            continue
+        state, mapper = inspect(obj), inspect(type(obj))
+        keys = [name for name in tracked_fields(type(obj)) if name in mapper.column_attrs
+                and state.attrs[name].history.added and not state.attrs[name].history.deleted]
+        if keys:
+            pending.setdefault(type(obj), {})[state.identity[0]] = (state, keys)
+    found = {}
+    for model, by_id in pending.items():
+        mapper = inspect(model)
+        keys = list(dict.fromkeys(k for _state, ks in by_id.values() for k in ks))
+        columns = [mapper.get_property(k).columns[0] for k in keys]
+        ids = list(by_id)
+        for start in range(0, len(ids), 500):
+            rows = session.connection().execute(select(mapper.primary_key[0], *columns).where(
+                mapper.primary_key[0].in_(ids[start:start + 500])))
+            for pk, *values in rows:
+                state, wanted = by_id[pk]
+                found[state] = {k: v for k, v in zip(keys, values) if k in wanted}
+    return found
 
 
 def _before_flush(session: Session, _context, _instances) -> None:
     session.info[_DELETED] = [(type(obj), _values(obj)) for obj in session.deleted
                               if type(obj) in TRACKED]
-    session.info[_OVERWRITTEN] = {inspect(obj): _overwritten(session, obj)
-                                  for obj in session.dirty if type(obj) in TRACKED}
+    session.info[_OVERWRITTEN] = _overwritten(session)
 
 
 def _after_flush(session: Session, _context) -> None:
