@@ -232,6 +232,8 @@ def _before_flush(session: Session, _context, _instances) -> None:
 
 def _after_flush(session: Session, _context) -> None:
     who = origin()
+    if any(isinstance(obj, Account) and obj.id == who["user_id"] for obj in session.deleted):
+        who = {**who, "user_id": None}  # an account deleting itself: keep its name only
     rows = []
     for obj in session.new:
         if type(obj) in TRACKED:

@@ -261,3 +261,37 @@ def test_history_list_refuses_writes(app, db, tree, browser):
     assert b.get(f"/historyview/edit/{record.id}").status_code in (302, 403, 404)
     b.post(f"/historyview/delete/{record.id}")
     assert db.session.get(ChangeRecord, record.id) is not None
+
+
+def test_history_filters_by_organisation_user_and_date(app, db, tree, browser):
+    make_user(app, "admin1")
+    first, second = tree["120110001001"], tree["120110002001"]
+    household(db, first, no="FIRST-1")
+    household(db, second, no="SECOND-1")
+    b = browser("admin1")
+    b.submit("/householdview/add", {**HOUSEHOLD_FORM, "household_no": "WEB-1",
+                                    "community": str(second.id)})
+
+    def listed(query):
+        page = b.get(f"/historyview/list/?{query}").get_data(as_text=True)
+        return {no for no in ("FIRST-1", "SECOND-1", "WEB-1") if f"户编号：{no}" in page}
+
+    assert listed(f"_flt_0_organisation={second.id}") == {"SECOND-1", "WEB-1"}
+    assert listed("_flt_3_username=admin1") == {"WEB-1"}
+    tomorrow = datetime.date.today() + datetime.timedelta(days=1)
+    assert listed(f"_flt_2_at={tomorrow}") == {"FIRST-1", "SECOND-1", "WEB-1"}
+    assert listed(f"_flt_1_at={tomorrow}") == set()
+
+
+def test_an_account_deleting_itself_is_recorded_by_name(app, db, tree, browser):
+    from app.models import Account
+    from tests.conftest import csrf_token
+
+    make_user(app, "keeper")
+    me_id = make_user(app, "leaver").id
+    b = browser("leaver")
+    token = csrf_token(b.get(f"/users/edit/{me_id}").get_data(as_text=True))
+    assert b.post(f"/users/delete/{me_id}", data={"csrf_token": token}).status_code == 302
+    assert db.session.scalars(select(Account).where(Account.id == me_id)).all() == []
+    deleted = records(db, "Account", "delete")[-1]
+    assert (deleted.object_id, deleted.user_id, deleted.username) == (me_id, None, "leaver")

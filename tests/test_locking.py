@@ -113,9 +113,13 @@ def test_a_race_at_commit_time_is_shown_as_a_conflict_not_as_sql(app, db, tree, 
     assert db.session.get(Household, hh.id).estate == "鲍勃小区"
 
 
-def test_only_versioned_records_carry_a_version(app, db, tree, browser):
+def test_only_versioned_records_carry_a_version_once_and_hidden(app, db, tree, browser):
     make_user(app, "admin1")
-    page = browser("admin1").get(f"/organisationview/edit/{tree['120110001001'].id}")
+    b = browser("admin1")
+    page = b.get(f"/householdview/edit/{household(db, tree['120110001001']).id}")
+    html = page.get_data(as_text=True)
+    assert html.count('name="version"') == 1 and 'for="version"' not in html
+    page = b.get(f"/organisationview/edit/{tree['120110001001'].id}")
     assert 'name="version"' not in page.get_data(as_text=True)
 
 
@@ -142,3 +146,15 @@ def test_deleting_a_unit_with_sub_units_is_refused_not_detached(app, db, tree, b
     assert "删除失败" in page
     db.session.expire_all()
     assert db.session.get(Organisation, tree["120110001001"].id).parent_id == street.id
+
+
+def test_deleting_a_household_with_members_is_refused_not_detached(app, db, tree, browser):
+    make_user(app, "admin1")
+    hh = household(db, tree["120110001001"])
+    person = resident(db, hh)
+    page = browser("admin1").submit(f"/householdview/edit/{hh.id}", {},
+                                    post_url=f"/householdview/delete/{hh.id}",
+                                    follow_redirects=True).get_data(as_text=True)
+    assert "删除失败：该记录仍被其他记录使用" in page
+    db.session.expire_all()
+    assert db.session.get(Resident, person.id).household_id == hh.id

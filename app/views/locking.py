@@ -37,6 +37,10 @@ class OptimisticLockMixin:
             cls.edit_form_extra_fields = {**cls.edit_form_extra_fields,
                                           LOCK_FIELD: LockVersionField()}
 
+    def _get_edit_widget(self, form, exclude_cols=None, widgets=None):
+        # The version travels in form.hidden_tag(); it gets no labelled row of its own.
+        return super()._get_edit_widget(form, [*(exclude_cols or []), LOCK_FIELD], widgets)
+
     def edit_conflict(self, form, item) -> bool:
         """Has the record changed since the user loaded the form? If so, merge and mark the form."""
         loaded = form[LOCK_FIELD].data if LOCK_FIELD in form else None
