@@ -3,10 +3,9 @@ from flask_appbuilder.security.sqla.manager import SecurityManager
 from flask_appbuilder.security.views import UserDBModelView
 
 from .models import Account
-from .views.interface import AppInterface, ChineseErrorsMixin
 
 
-class AccountView(ChineseErrorsMixin, UserDBModelView):
+class AccountView(UserDBModelView):
     list_columns = ["username", "first_name", "organisation", "post", "active", "roles"]
     add_columns = UserDBModelView.add_columns + ["organisation", "post"]
     edit_columns = UserDBModelView.edit_columns + ["organisation", "post"]
@@ -16,8 +15,3 @@ class AccountView(ChineseErrorsMixin, UserDBModelView):
 class CommunitySecurityManager(SecurityManager):
     user_model = Account
     userdbmodelview = AccountView
-
-    def __init__(self, appbuilder):
-        super().__init__(appbuilder)
-        # Database errors on the account screens in Chinese, never raw SQL (FAB_NOTES hazard 13).
-        self.userdbmodelview.datamodel = AppInterface(self.user_model)

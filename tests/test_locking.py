@@ -158,3 +158,4 @@ def test_deleting_a_household_with_members_is_refused_not_detached(app, db, tree
     assert "删除失败：该记录仍被其他记录使用" in page
     db.session.expire_all()
     assert db.session.get(Resident, person.id).household_id == hh.id
+

@@ -20,7 +20,7 @@ from ..scope import OrgScopeFilter, current_scope, path_in_scope
 from flask_appbuilder.models.sqla.filters import FilterEqual
 
 from .fields import code_select
-from .interface import AppInterface, ChineseErrorsMixin, UserFacingError
+from .interface import AppInterface, UserFacingError
 from .locking import OptimisticLockMixin
 
 # UI and API share two permissions per model: read and write (plus delete, kept apart so
@@ -46,7 +46,7 @@ def _formatter(info: dict):
     return None
 
 
-class ScopedModelView(ChineseErrorsMixin, OptimisticLockMixin, ModelView):
+class ScopedModelView(OptimisticLockMixin, ModelView):
     """Subclasses declare ``model``, ``columns`` (a ColumnSet) and ``scope_column`` — the column
     holding the organisation id that scopes the row (``path`` for Organisation itself)."""
 

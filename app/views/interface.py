@@ -1,6 +1,5 @@
 """SQLAInterface with what FAB's lacks: eager loading of list relations, a deterministic order,
 and Chinese messages instead of raw SQL on database errors (FAB_NOTES hazards 9, 10, 13)."""
-from flask import g
 from flask_appbuilder.exceptions import DatabaseException
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
@@ -23,15 +22,6 @@ def database_message(exc: Exception, deleting: bool = False) -> str:
     return "操作失败：数据库暂时无法完成操作，请稍后重试；如多次出现请联系管理员。"
 
 
-class ChineseErrorsMixin:
-    """For views on AppInterface: FAB's untranslated 'Database Error' flash (hazard 16) becomes
-    the Chinese message of the error that happened."""
-
-    @property
-    def database_error_message(self):
-        return g.get("database_error") or database_message(None)
-
-
 class AppInterface(SQLAInterface):
     def __init__(self, obj, session=None, eager: tuple = ()):
         super().__init__(obj, session)
@@ -51,9 +41,7 @@ class AppInterface(SQLAInterface):
             method(item, commit)
         except (SQLAlchemyError, DatabaseException) as exc:
             self.session.rollback()
-            message = database_message(exc.__cause__ or exc, deleting)
-            g.database_error = message  # shown by ChineseErrorsMixin.database_error_message
-            raise UserFacingError(message) from exc
+            raise UserFacingError(database_message(exc.__cause__ or exc, deleting)) from exc
 
     def add(self, item, commit=True):
         self._write(super().add, item, commit)
