@@ -10,10 +10,10 @@ organisation (for scope), and the changed fields as ``[field, old, new]``.
   commit, as in scripts);
 - ``after_flush`` diffs the attribute history of new and dirty rows — it still sees the pre-flush
   history, now with foreign keys synchronised and primary keys assigned — and inserts the records
-  with one Core statement on the flush's own connection, so they commit or roll back with the change.
+  with one Core statement on the flush's own connection: they commit or roll back with the change.
 
 Core bulk writes (import, demo) bypass the ORM and must call ``record_bulk`` themselves.
-Values are stored as written; ``app.history_display`` turns them into labels, names and masks.
+Values are stored as written; ``app.history`` turns them into labels, names and masks.
 """
 import datetime
 import functools
@@ -202,13 +202,8 @@ def _overwritten(session: Session) -> dict:
     them, one SELECT per model and 500 rows."""
     pending: dict = {}  # model -> {id: (state, [column keys])}
     for obj in session.dirty:
-        if type(obj) not in TRACKED:
-            continue
-        state, mapper = inspect(obj), inspect(type(obj))
-        keys = [name for name in tracked_fields(type(obj)) if name in mapper.column_attrs
-                and state.attrs[name].history.added and not state.attrs[name].history.deleted]
-        if keys:
-            pending.setdefault(type(obj), {})[state.identity[0]] = (state, keys)
+        if type(obj) in TRACKED and (keys := _unloaded_old_values(obj)):
+            pending.setdefault(type(obj), {})[inspect(obj).identity[0]] = (inspect(obj), keys)
     found = {}
     for model, by_id in pending.items():
         mapper = inspect(model)
@@ -222,6 +217,20 @@ def _overwritten(session: Session) -> dict:
                 state, wanted = by_id[pk]
                 found[state] = {k: v for k, v in zip(keys, values) if k in wanted}
     return found
+
+
+def _unloaded_old_values(obj) -> list[str]:
+    """Recorded columns whose old value is not loaded: set directly, or foreign keys behind a
+    changed many-to-one relationship (the flush sets those)."""
+    state, mapper = inspect(obj), inspect(type(obj))
+    tracked = tracked_fields(type(obj))
+    keys = [name for name in tracked if name in mapper.column_attrs
+            and state.attrs[name].history.added and not state.attrs[name].history.deleted]
+    for rel in mapper.relationships:
+        if rel.secondary is None and state.attrs[rel.key].history.has_changes():
+            keys += [c.key for c in rel.local_columns if c.key in tracked
+                     and c.key in state.unloaded and c.key not in keys]
+    return keys
 
 
 def _before_flush(session: Session, _context, _instances) -> None:
@@ -284,11 +293,15 @@ def record_bulk(session: Session, model, action: str, rows: Iterable) -> int:
     come from the current request, background job or command line, as for ORM changes.
     Returns the number of history rows written.
     """
+    if action not in ("create", "update", "delete"):
+        raise ValueError(f"unknown action {action!r}")
     who = origin()
     records = []
     for row in rows:
-        before, after = (row if action == "update" else
-                         ({}, row) if action == "create" else (row, {}))
+        if action == "update":
+            before, after = row
+        else:
+            before, after = ({}, row) if action == "create" else (row, {})
         current = after or before
         changes = _changes(model, before, after)
         if changes or action != "update":

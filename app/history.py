@@ -1,17 +1,23 @@
 """How stored change records are shown: Chinese labels, code and choice names, related records by
 name, and masking of sensitive values for accounts that may not see them (app.display.shown)."""
+import functools
+
 from flask_appbuilder import Model
 from markupsafe import Markup, escape
 from sqlalchemy import inspect
 
-from .audit import MODEL_NAMES, MODELS, SECRET
+from .audit import MODEL_NAMES, MODELS, SECRET, TRACKED
 from .columns import column_info, label_of
 from .display import code_name, shown
 from .extensions import db
+from .models import Organisation
+from .scope import UNRESTRICTED, current_scope
 
 EMPTY = "（空）"
+HIDDEN = "（管辖范围外的记录）"
 
 
+@functools.cache
 def _related_model(model, name: str):
     """The mapped class a foreign-key column points to (the most derived one), or None."""
     column = inspect(model).columns.get(name)
@@ -40,8 +46,23 @@ def value_text(model, name: str, value) -> str:
     related = _related_model(model, name)
     if related is not None:
         target = db.session.get(related, value)
-        return str(target) if target is not None else f"#{value}（已删除）"
+        return _name_if_visible(target) if target is not None else f"#{value}（已删除）"
     return str(value)
+
+
+def _name_if_visible(target) -> str:
+    """A related record's name, unless it lies outside the account's scope (a resident moved in
+    from another community must not show that community's household): organisations in the
+    subtree or above it, records of organisations in the subtree."""
+    spec = TRACKED.get(type(target))
+    if spec is None or spec.org is None:
+        return str(target)
+    org = db.session.get(Organisation, getattr(target, spec.org) or 0)
+    scope = current_scope()
+    if scope == UNRESTRICTED or (org is not None and scope is not None
+                                 and (org.path.startswith(scope) or scope.startswith(org.path))):
+        return str(target)
+    return HIDDEN
 
 
 def change_lines(record) -> list[str]:

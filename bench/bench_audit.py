@@ -3,7 +3,8 @@
     INSTANCE_DIR=/tmp/bench_audit .venv/bin/python bench/bench_audit.py [--rows 2000] [--bulk 20000]
 
 Uses a fresh SQLite file in INSTANCE_DIR (or DATABASE_URL, whose data it wipes: never point it at
-a database you need). Prints seconds per variant (fastest of 3, run alternately) and the ratio with/without history.
+a database you need). Prints seconds per variant (fastest of 3, run alternately) and the
+ratio with/without history.
 """
 import argparse
 import os
@@ -67,7 +68,7 @@ def bulk_round(db, audit, Household, community_id, rows, record) -> float:
 
 
 def best_of(runs, variants: dict) -> dict:
-    """Run the variants alternately ``runs`` times; keep each one's fastest (least disturbed) run."""
+    """Run the variants alternately ``runs`` times; keep each one's fastest (least disturbed)."""
     times = {label: [] for label in variants}
     for _ in range(runs):
         for label, fn in variants.items():

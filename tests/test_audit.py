@@ -7,7 +7,7 @@ from flask import g
 from sqlalchemy import insert, select
 
 from app import audit
-from app.models import ChangeRecord, CodeItem, Household, Organisation, Resident
+from app.models import ChangeRecord, CodeItem, Household, Organisation
 from app.roles import ENTRY, STREET
 from tests.conftest import TREE, make_user
 from tests.factories import household, resident
@@ -176,7 +176,7 @@ def test_bulk_import_rows_are_recorded_through_record_bulk(app, db, tree, browse
     assert changes(created[0])["household_no"] == (None, "IMP-0")
     assert changes(records(db, "Household", "update")[-1]) == {"household_type": ("1", "2")}
     make_user(app, "admin1")
-    page = browser("admin1").get(f"/householdview/show/901").get_data(as_text=True)
+    page = browser("admin1").get("/householdview/show/901").get_data(as_text=True)
     assert "修改记录" in page and "户编号：IMP-1" in page
 
 
@@ -295,3 +295,15 @@ def test_an_account_deleting_itself_is_recorded_by_name(app, db, tree, browser):
     assert db.session.scalars(select(Account).where(Account.id == me_id)).all() == []
     deleted = records(db, "Account", "delete")[-1]
     assert (deleted.object_id, deleted.user_id, deleted.username) == (me_id, None, "leaver")
+
+
+def test_history_names_no_record_outside_the_scope(app, db, tree, browser):
+    """A resident moved in from another community: the old household is not named."""
+    own, other = tree["120110001001"], tree["120110002001"]
+    make_user(app, "entry", own, ENTRY)
+    person = resident(db, household(db, other, no="ELSEWHERE-9"), name="迁入人")
+    person.household = household(db, own, no="HOME-1")
+    db.session.commit()
+    tab = browser("entry").get(f"/residentview/show/{person.id}").get_data(as_text=True)
+    assert "所属户：（管辖范围外的记录） → HOME-1" in tab
+    assert "ELSEWHERE-9" not in tab and "丙社区" not in tab
