@@ -102,3 +102,7 @@ TOTP_REQUIRED_PERMISSIONS = (("can_see", "SensitiveData"), "can_export")
 # Key for the stored TOTP secrets; derived from SECRET_KEY when unset.
 TOTP_ENCRYPTION_KEY = os.environ.get("TOTP_ENCRYPTION_KEY")
 MIGRATIONS_DIR = BASE_DIR / "migrations"
+
+# 问题反馈: screenshots are stored under FEEDBACK_DIR, at most FEEDBACK_MAX_BYTES each.
+FEEDBACK_DIR = Path(os.environ.get("FEEDBACK_DIR", INSTANCE_DIR / "feedback"))
+FEEDBACK_MAX_BYTES = int(os.environ.get("FEEDBACK_MAX_BYTES", 5 * 1024 * 1024))

@@ -8,7 +8,7 @@ def create_app(config_overrides: dict | None = None) -> Flask:
     if config_overrides:
         app.config.update(config_overrides)
 
-    from . import models, ui  # noqa: F401  (models: registers every table on Model.metadata)
+    from . import audit, models, ui  # noqa: F401  (models registers every table on Model.metadata)
     from .db import install_engine_hooks
     from .seats import install as install_seat_rule
     from .extensions import appbuilder, csrf, db, migrate
@@ -20,6 +20,7 @@ def create_app(config_overrides: dict | None = None) -> Flask:
     with app.app_context():
         install_engine_hooks(db.engine)
         install_seat_rule()
+        audit.install(app)  # change history for every session write, request ids
         appbuilder.init_app(app, db.session)
         from .views import register_views
 

@@ -102,9 +102,39 @@ def users_add(username, org_code, post_name, password, name):
         click.echo(f"初始密码：{used_password}（仅显示这一次，请登录后修改）")
 
 
+@click.command("backup")
+@click.argument("out", type=click.Path(dir_okay=False))
+@with_appcontext
+def backup_command(out):
+    """Copy the whole database to OUT, consistently, while the panel keeps running."""
+    from .backup import BackupError, backup
+
+    try:
+        click.echo(backup(current_app.config["SQLALCHEMY_DATABASE_URI"], out))
+    except BackupError as exc:
+        raise click.ClickException(str(exc))
+
+
+@click.command("restore")
+@click.argument("source", type=click.Path(exists=True, dir_okay=False))
+@click.option("--force", is_flag=True, help="覆盖已有数据的数据库（先停止面板）")
+@with_appcontext
+def restore_command(source, force):
+    """Restore a backup made by `flask backup` into the configured database (stop the panel)."""
+    from .backup import BackupError, restore
+    from .extensions import db
+
+    db.engine.dispose()  # no pooled connection of ours may hold the database during the restore
+    try:
+        click.echo(restore(current_app.config["SQLALCHEMY_DATABASE_URI"], source, force))
+    except BackupError as exc:
+        raise click.ClickException(str(exc))
+
+
 def register_cli(app) -> None:
     from .auth import cli as _auth_commands  # noqa: F401  (adds unlock/reset-totp to `users`)
     from .i18n import translations_group
 
-    for command in (setup_command, orgs_group, demo_command, translations_group, users_group):
+    for command in (setup_command, orgs_group, demo_command, translations_group, users_group,
+                    backup_command, restore_command):
         app.cli.add_command(command)

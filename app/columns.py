@@ -19,6 +19,7 @@ class ColumnSet:
     order: tuple = ("id", "asc")
     eager: tuple = ()  # many-to-one relations shown in lists, loaded in the same query
     readonly_on_edit: tuple = field(default=())
+    edit: tuple = ()  # an edit form different from the add form (default: form)
 
     def show_columns(self) -> tuple:
         return self.show or self.form

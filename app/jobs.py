@@ -11,6 +11,7 @@ from pathlib import Path
 
 from flask import current_app, g
 
+from . import audit
 from .extensions import db
 from .models import Job
 
@@ -45,7 +46,9 @@ def submit(kind: str, title: str, work, **kwargs) -> int:
     db.session.commit()
     app = current_app._get_current_object()
     user_id = job.user_id
-    thread = threading.Thread(target=_run, args=(app, job.id, user_id, work, kwargs),
+    # The job's changes are recorded as made by the submitting request (app.audit).
+    origin = audit.origin()
+    thread = threading.Thread(target=_run, args=(app, job.id, user_id, origin, work, kwargs),
                               name=f"job-{job.id}", daemon=True)
     thread.start()
     if app.config.get("JOBS_SYNCHRONOUS"):  # tests: wait so results can be read at once
@@ -53,9 +56,10 @@ def submit(kind: str, title: str, work, **kwargs) -> int:
     return job.id
 
 
-def _run(app, job_id: int, user_id, work, kwargs) -> None:
+def _run(app, job_id: int, user_id, origin: dict, work, kwargs) -> None:
     with app.test_request_context():
         g.user = app.appbuilder.sm.get_user_by_id(user_id) if user_id else None
+        g.audit_origin = origin
         handle = JobHandle(job_id, jobs_dir())
         _set(job_id, status="running")
         try:

@@ -92,15 +92,18 @@ def wipe_data(_db) -> None:
     from sqlalchemy import text
 
     tables = [t.name for t in Model.metadata.sorted_tables if t.name not in KEEP_TABLES]
-    conn = _db.session.connection()
-    if conn.dialect.name == "postgresql":
-        conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
-    else:
-        conn.exec_driver_sql("PRAGMA foreign_keys=OFF")
-        for name in tables:
-            conn.exec_driver_sql(f'DELETE FROM "{name}"')
-        conn.exec_driver_sql("PRAGMA foreign_keys=ON")
-    _db.session.commit()
+    with _db.engine.connect() as conn:
+        if conn.dialect.name == "postgresql":
+            conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+        else:
+            conn.exec_driver_sql("PRAGMA foreign_keys=OFF")
+            for name in tables:
+                conn.exec_driver_sql(f'DELETE FROM "{name}"')
+            # PRAGMA foreign_keys is ignored inside a transaction: switch it back on after the
+            # commit, or this pooled connection keeps foreign keys off for later tests.
+            conn.commit()
+            conn.exec_driver_sql("PRAGMA foreign_keys=ON")
+        conn.commit()
 
 
 # -- a small tree: 天津市 > 东丽区 > 2 streets > 2 communities each ----------------------------------
@@ -161,44 +164,35 @@ class Browser:
     def __init__(self, client):
         self.client = client
 
+    def request(self, method: str, url: str, **kw):
+        """One request in its own app context, as in production: nothing on ``g`` (the signed-in
+        user, cached scope) carries over from the test's app context or an earlier request."""
+        with self.client.application.app_context():
+            return self.client.open(url, method=method, **kw)
+
     def login(self, username: str, password: str = PASSWORD):
-        token = csrf_token(self.client.get("/login/").get_data(as_text=True))
-        return self.client.post("/login/", data={"username": username, "password": password,
-                                                 "csrf_token": token})
+        token = csrf_token(self.get("/login/").get_data(as_text=True))
+        return self.post("/login/", data={"username": username, "password": password,
+                                          "csrf_token": token})
 
     def get(self, url, **kw):
-        return self.client.get(url, **kw)
+        return self.request("GET", url, **kw)
+
+    def post(self, url, **kw):
+        return self.request("POST", url, **kw)
 
     def submit(self, form_url: str, data: dict, post_url: str | None = None, **kw):
-        token = csrf_token(self.client.get(form_url).get_data(as_text=True))
-        return self.client.post(post_url or form_url, data={**data, "csrf_token": token}, **kw)
-
-
-class IsolatedClient:
-    """A test client whose every request runs in an app context of its own (its own ``g`` and DB
-    session), as in production. Plain requests inside a test share the test's app context, so
-    Flask-Login's user (kept on ``g``) and our per-request caches would leak from one account's
-    requests into the next account's."""
-
-    def __init__(self, app):
-        self.app, self.client = app, app.test_client()
-
-    def get(self, *args, **kw):
-        with self.app.app_context():
-            return self.client.get(*args, **kw)
-
-    def post(self, *args, **kw):
-        with self.app.app_context():
-            return self.client.post(*args, **kw)
+        token = csrf_token(self.get(form_url).get_data(as_text=True))
+        return self.post(post_url or form_url, data={**data, "csrf_token": token}, **kw)
 
 
 @pytest.fixture
 def login_as(app):
-    """Like ``browser``, each request isolated (IsolatedClient): for tests that use several
+    """A logged-in ``Browser`` (every request in its own app context), for tests that use several
     accounts. Commit before requesting; expire the test's session before reading their results."""
 
     def _browser(username: str) -> Browser:
-        b = Browser(IsolatedClient(app))
+        b = Browser(app.test_client())
         response = b.login(username)
         assert response.status_code == 302 and "/login" not in response.headers["Location"]
         return b

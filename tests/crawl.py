@@ -59,9 +59,13 @@ def visible_text(html: str) -> str:
     return " ".join(" ".join(parse(html).parts).split())
 
 
+HEX_ID = re.compile(r"\b[0-9a-f]{16,}\b")
+
+
 def english_words(text: str, allowed: set[str]) -> set[str]:
     """Latin words of two letters or more that are not allowed (case-insensitive)."""
     allowed = {a.lower() for a in allowed}
+    text = HEX_ID.sub(" ", text)  # request ids and other hex identifiers are data, not words
     return {w for w in re.findall(r"[A-Za-z][A-Za-z']+", text) if w.lower() not in allowed}
 
 

@@ -24,6 +24,8 @@ ALLOWED = {
     "English",          # the language menu names the other language in that language
     "Admin", "Public",  # FAB's built-in role names (data in ab_role)
     "Werkzeug",         # the test client's user agent, shown as data in the login log
+    "root", "db",       # OS account names recorded as the operator of command-line changes
+    "GIF", "JPEG", "PNG", "WebP", "MB",  # file formats and sizes named on the feedback form
 }
 ADMIN = "Admin"
 # Pages that act on a record named in the URL (?pk=), reached from that record's page only.

@@ -15,6 +15,7 @@ touching this file, and fails test_matrix_covers_every_scoped_route until its mo
 entry and each of its routes a probe. REST API: add its routes to ``matrix_routes`` (e.g. from
 appbuilder.baseviews that are ModelRestApi) and probes for get/get_list/post/put/delete to PROBES.
 """
+import datetime
 import itertools
 import json
 import re
@@ -26,11 +27,11 @@ from flask_appbuilder import Model
 from flask_appbuilder.baseviews import BaseModelView
 from sqlalchemy import func, select
 
-from app.models import (Account, CodeItem, Household, LoginEvent, Organisation, Post, QuotaOverride,
+from app.models import (Account, ChangeRecord, CodeItem, Feedback, Household, LoginEvent, Organisation, Post, QuotaOverride,
                         Resident)
 from app.roles import DEFAULT_ROLES, DISTRICT, DISTRICT_ADMIN, ENTRY, STREET
 from app.views.base import ScopedRowsMixin
-from tests.conftest import PASSWORD, IsolatedClient, csrf_token, make_user
+from tests.conftest import PASSWORD, Browser, csrf_token, make_user
 from tests.factories import household, id_number, resident
 
 ADMIN = "Admin"
@@ -123,6 +124,12 @@ KINDS = {
     CodeItem: Kind(make=_first(CodeItem), marker=lambda r: r.name, org_of=lambda r: None,
                    form=lambda db, org, tag, r: {"name": r.name, "sort_order": str(r.sort_order),
                                                  "active": "y"}, shared=True),
+    ChangeRecord: Kind(make=lambda db, org, tag: _add(db, ChangeRecord(
+                           at=datetime.datetime.now(), username=tag, model="Household",
+                           object_label=tag, organisation_id=org.id, action="update",
+                           changes=[])),
+                       marker=lambda r: r.object_label, org_of=lambda r: r.organisation,
+                       form=None),
     LoginEvent: Kind(make=lambda db, org, tag: _add(db, LoginEvent(
                          kind="login", username=tag, organisation=org, address="127.0.0.1")),
                      marker=lambda r: r.username, org_of=lambda r: r.organisation, form=None),
@@ -140,8 +147,15 @@ def _add(db, item):
 
 
 # -- the registered views and their routes ---------------------------------------------------
+# Views whose visibility is not "the organisation subtree" and that have their own scope tests.
+OWN_SCOPE_TESTS = {
+    Feedback: "reporters see their own reports, managers their scope: tests/test_feedback.py",
+}
+
+
 def scoped_views(app):
-    return [v for v in app.appbuilder.baseviews if isinstance(v, ScopedRowsMixin)]
+    return [v for v in app.appbuilder.baseviews
+            if isinstance(v, ScopedRowsMixin) and v.datamodel.obj not in OWN_SCOPE_TESTS]
 
 
 def matrix_routes(app) -> dict:
@@ -159,7 +173,7 @@ class Probe:
         self.app, self.db, self.role = app, db, role
         self.home = orgs[HOME[role]] if HOME[role] else None
         make_user(app, "prober", self.home, role)
-        self.client = IsolatedClient(app)
+        self.client = Browser(app.test_client())
         self.token = csrf_token(self.client.get("/login/").get_data(as_text=True))
         response = self.client.post("/login/", data={"username": "prober", "password": PASSWORD,
                                                      "csrf_token": self.token})

@@ -6,3 +6,5 @@ from .resident import *  # noqa: F401,F403
 from .seat import *  # noqa: F401,F403
 from .job import *  # noqa: F401,F403
 from .login import *  # noqa: F401,F403
+from .audit import *  # noqa: F401,F403
+from .feedback import *  # noqa: F401,F403

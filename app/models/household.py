@@ -49,8 +49,10 @@ class Household(StampMixin, VersionedMixin, Model):
     status_reason: Mapped[Optional[str]] = mapped_column(String(200), info=field("注销原因"))
     notes: Mapped[Optional[str]] = mapped_column(Text, info=field("备注"))
 
+    # passive_deletes="all": deleting a household with members is refused by the database
+    # (RESTRICT) instead of the ORM silently detaching its residents.
     members: Mapped[List["Resident"]] = relationship(  # noqa: F821
-        back_populates="household", info=field("家庭成员")
+        back_populates="household", passive_deletes="all", info=field("家庭成员")
     )
 
     def __repr__(self) -> str:

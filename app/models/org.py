@@ -60,7 +60,10 @@ class Organisation(StampMixin, Model):
     parent: Mapped[Optional["Organisation"]] = relationship(
         remote_side=[id], back_populates="children", info=field("上级单位")
     )
-    children: Mapped[List["Organisation"]] = relationship(back_populates="parent")
+    # passive_deletes="all": deleting a unit with sub-units is refused by the database (RESTRICT)
+    # instead of the ORM silently detaching the sub-units.
+    children: Mapped[List["Organisation"]] = relationship(back_populates="parent",
+                                                          passive_deletes="all")
     path: Mapped[str] = mapped_column(String(200), nullable=False, index=True,
                                       info=field("层级路径"))
     unit_type: Mapped[Optional[str]] = mapped_column(String(30), info=field("单位类型"))

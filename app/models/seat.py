@@ -66,3 +66,10 @@ class Account(User):
         ForeignKey("post.id", ondelete="RESTRICT", use_alter=True, name="fk_ab_user_post_id"),
         index=True, info=field("职务"))
     post: Mapped[Optional[Post]] = relationship(info=field("职务"))
+
+
+# FAB's own account fields get their Chinese labels here, declared once like every other column.
+for _name, _label in {"username": "用户名", "first_name": "名", "last_name": "姓",
+                      "email": "电子邮箱", "active": "启用", "password": "密码"}.items():
+    User.__table__.c[_name].info.setdefault("label", _label)
+User.__mapper__.relationships["roles"].info.setdefault("label", "角色")

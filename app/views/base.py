@@ -5,9 +5,11 @@ model declarations, restricts every read to the account's organisation subtree (
 related lists and the options of every select listing scoped rows), reloads action rows through
 that scope, and re-checks the organisation of every written row (FAB_NOTES hazards 1–3).
 """
-from flask import abort, request
+from flask import abort, flash, request
 from flask_appbuilder import ModelView, expose
 from flask_appbuilder.security.decorators import has_access
+from flask_appbuilder.urltools import (get_filter_args, get_order_args, get_page_args,
+                                       get_page_size_args)
 from flask_babel import gettext as _, lazy_gettext as _l
 from sqlalchemy import inspect
 from wtforms.fields.core import UnboundField
@@ -22,6 +24,7 @@ from flask_appbuilder.models.sqla.filters import FilterEqual
 
 from .fields import choice_select, code_select
 from .interface import AppInterface, DatabaseMessageMixin, UserFacingError
+from .locking import OptimisticLockMixin
 
 # UI and API share two permissions per model: read and write (plus delete, kept apart so
 # community roles can keep records without deleting people).
@@ -105,7 +108,8 @@ class ScopedRowsMixin:
         abort(404)
 
 
-class ScopedModelView(ScopedRowsMixin, DatabaseMessageMixin, ModelView):
+class ScopedModelView(OptimisticLockMixin, ScopedRowsMixin, DatabaseMessageMixin,
+                      ModelView):
     """Subclasses declare ``model``, ``columns`` (a ColumnSet) and ``scope_column`` — the column
     holding the organisation id that scopes the row (``path`` for Organisation itself)."""
 
@@ -127,21 +131,34 @@ class ScopedModelView(ScopedRowsMixin, DatabaseMessageMixin, ModelView):
         cls.list_columns = list(cs.list)
         cls.search_columns = list(cs.search)
         cls.add_columns = list(cs.form)
-        cls.edit_columns = [c for c in cs.form if c not in cs.readonly_on_edit]
+        cls.edit_columns = [c for c in cs.edit or cs.form if c not in cs.readonly_on_edit]
         cls.show_columns = list(cs.show_columns())
         cls.base_order = cs.order
         cls.order_columns = [c for c in cs.list if c in inspect(cls.model).columns]
         if cls.scope_column:
             cls.base_filters = [[cls.scope_column, OrgScopeFilter, current_scope]]
             SCOPE_COLUMNS.setdefault(cls.model, cls.scope_column)
-        every = set(cs.list) | set(cs.search) | set(cs.form) | set(cs.show_columns())
+        every = (set(cs.list) | set(cs.search) | set(cs.form) | set(cs.edit)
+                 | set(cs.show_columns()))
         infos = {name: column_info(cls.model, name) for name in every}
         columns = inspect(cls.model).columns
-        cls.label_columns = {n: _l(i.get("label", n)) for n, i in infos.items()}
+        cls.label_columns = {**{n: _l(i.get("label", n)) for n, i in infos.items()},
+                             **cls._declared("label_columns")}
         cls.formatters_columns = {
-            n: blank_if_none(_shown_as(i, columns[n].type if n in columns else None))
-            for n, i in infos.items()}
+            **{n: blank_if_none(_shown_as(i, columns[n].type if n in columns else None))
+               for n, i in infos.items()},
+            **cls._declared("formatters_columns")}
         cls._derive_select_fields(infos)
+        cls._derive_lock_field()
+
+    @classmethod
+    def _declared(cls, attr: str) -> dict:
+        """What this class body and its ancestors declared for ``attr`` themselves: kept over
+        the derived values (labels and formatters of properties, which have no column info)."""
+        key = f"_declared_{attr}"
+        merged = {**getattr(cls, key, {}), **(vars(cls).get(attr) or {})}
+        setattr(cls, key, merged)
+        return merged
 
     def _init_titles(self):
         """Titles from the model's ``verbose_name`` unless the view declares its own."""
@@ -199,6 +216,79 @@ class ScopedModelView(ScopedRowsMixin, DatabaseMessageMixin, ModelView):
         relations = inspect(self.model).relationships
         targets = {name: relations[name].mapper.class_ for name in names if name in relations}
         return {name: in_scope(model) for name, model in targets.items() if model in SCOPE_COLUMNS}
+
+    # -- add/edit/delete: FAB's flow, except that a failed save keeps the user's input --------
+    # FAB's _add/_edit return None after any failure, which redirects and loses what was typed
+    # (FAB_NOTES hazard 13). Here a refused or failed save (scope, stale version, database error)
+    # re-renders the form with the input and a Chinese message; GET requests are FAB's own.
+    def _add(self):
+        if request.method != "POST":
+            return super()._add()
+        get_filter_args(self._filters, disallow_if_not_in_search=False)
+        exclude_cols = self._filters.get_relation_cols()
+        form = self.add_form.refresh()
+        self._fill_form_exclude_cols(exclude_cols, form)
+        if form.validate() and self._save(form, self.datamodel.obj(), adding=True):
+            return None
+        return self._get_add_widget(form=form, exclude_cols=exclude_cols)
+
+    def _edit(self, pk):
+        if request.method != "POST":
+            return super()._edit(pk)
+        get_filter_args(self._filters, disallow_if_not_in_search=False)
+        exclude_cols = self._filters.get_relation_cols()
+        item = self.datamodel.get(pk, self._base_filters)
+        if item is None:
+            abort(404)
+        form = self.edit_form.refresh(request.form)
+        self._fill_form_exclude_cols(exclude_cols, form)
+        form._id = self.datamodel.get_pk_value(item)  # lets unique validators skip this row
+        if (form.validate() and not self.edit_conflict(form, item)
+                and self._save(form, item, adding=False)):
+            return None
+        widgets = self._get_edit_widget(form=form, exclude_cols=exclude_cols)
+        return self._get_related_views_widgets(
+            item, filters={}, orders=get_order_args(), pages=get_page_args(),
+            page_sizes=get_page_size_args(), widgets=widgets)
+
+    def _save(self, form, item, adding: bool) -> bool:
+        """Populate, check and write the item; on failure roll back, say why in Chinese, and
+        report a concurrent edit as a conflict (app.views.locking)."""
+        self.process_form(form, adding)
+        try:
+            form.populate_obj(item)
+            if adding:
+                self.pre_add(item)
+                self.datamodel.add(item)
+            else:
+                self.pre_update(item)
+                self.datamodel.edit(item)
+        except UserFacingError as exc:
+            self.datamodel.session.rollback()
+            if adding or not self.edit_conflict(form, item):
+                flash(str(exc), "danger")
+            return False
+        if adding:
+            self.post_add(item)
+        else:
+            self.post_update(item)
+        flash(self.add_row_message if adding else self.edit_row_message, "success")
+        return True
+
+    def _delete(self, pk):
+        item = self.datamodel.get(pk, self._base_filters)
+        if item is None:
+            abort(404)
+        try:
+            self.pre_delete(item)
+            self.datamodel.delete(item)
+        except UserFacingError as exc:
+            self.datamodel.session.rollback()
+            flash(str(exc), "danger")
+        else:
+            self.post_delete(item)
+            flash(self.delete_row_message, "success")
+        self.update_redirect()
 
     # -- writes: the organisation of every written row must lie inside the scope -------------
     def row_path(self, item):

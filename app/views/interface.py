@@ -11,12 +11,15 @@ from sqlalchemy.orm.exc import StaleDataError
 from ..errors import UserFacingError
 
 
-def database_message(exc: Exception) -> str:
+def database_message(exc: Exception, deleting: bool = False) -> str:
     if isinstance(exc, StaleDataError):
         return _("保存失败：该记录已被他人修改，请刷新页面查看最新内容后重新修改。")
+    if isinstance(exc, IntegrityError) and deleting:
+        return _("删除失败：该记录仍被其他记录使用（例如下级单位、户、居民或账号），"
+                 "请先移走或删除这些记录后再删除。")
     if isinstance(exc, IntegrityError):
         return _("保存失败：数据与已有记录冲突（重复或仍被引用），请检查后重试。")
-    return _("保存失败：数据库暂时无法完成操作，请稍后重试；如多次出现请联系管理员。")
+    return _("操作失败：数据库暂时无法完成操作，请稍后重试；如多次出现请联系管理员。")
 
 
 class DatabaseMessageMixin:
@@ -41,14 +44,14 @@ class AppInterface(SQLAInterface):
         query = super().apply_all(query, *args, **kwargs)
         return query.options(*(joinedload(getattr(self.obj, rel)) for rel in self.eager))
 
-    def _write(self, method, item, commit):
+    def _write(self, method, item, commit, deleting=False):
         try:
             method(item, commit)
         except (SQLAlchemyError, DatabaseException, UserFacingError) as exc:
             # UserFacingError: a rule checked at flush (e.g. a full seat, app/seats.py)
             self.session.rollback()
             message = str(exc) if isinstance(exc, UserFacingError) else database_message(
-                exc.__cause__ or exc)
+                exc.__cause__ or exc, deleting)
             g.database_error = message  # shown by DatabaseMessageMixin.database_error_message
             raise UserFacingError(message) from exc
 
@@ -59,4 +62,4 @@ class AppInterface(SQLAInterface):
         self._write(super().edit, item, commit)
 
     def delete(self, item, commit=True):
-        self._write(super().delete, item, commit)
+        self._write(super().delete, item, commit, deleting=True)

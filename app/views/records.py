@@ -17,6 +17,7 @@ from ..models import CodeItem, Household, Organisation, Resident
 from ..scope import OrgScopeFilter, current_scope, scope_clause
 from . import validators as v
 from .base import ScopedModelView
+from .history import HistoryTabMixin
 from .fields import HouseholdPickerField, code_select
 
 PICKER_PAGE = 20
@@ -24,7 +25,7 @@ COMMUNITIES_IN_SCOPE = [["path", OrgScopeFilter, current_scope],
                         ["level", FilterEqual, "community"]]
 
 
-class ResidentView(ScopedModelView):
+class ResidentView(HistoryTabMixin, ScopedModelView):
     model = Resident
     columns = RESIDENT_COLUMNS
     add_form_extra_fields = edit_form_extra_fields = {
@@ -43,7 +44,7 @@ class ResidentView(ScopedModelView):
         "18位；15位旧号码自动升级为18位。性别和出生日期可留空，按号码自动填写。")}
 
 
-class HouseholdView(ScopedModelView):
+class HouseholdView(HistoryTabMixin, ScopedModelView):
     model = Household
     columns = HOUSEHOLD_COLUMNS
     related_views = [ResidentView]
@@ -72,7 +73,7 @@ class HouseholdView(ScopedModelView):
         return jsonify(results=results, pagination={"more": len(rows) > PICKER_PAGE})
 
 
-class OrganisationView(ScopedModelView):
+class OrganisationView(HistoryTabMixin, ScopedModelView):
     model = Organisation
     columns = ORGANISATION_COLUMNS
     scope_column = "path"
