@@ -72,6 +72,23 @@ def demo_command(residents, seed):
     click.echo(report)
 
 
+@click.group("stats")
+def stats_group():
+    """统计汇总 (dashboard rollups) commands."""
+
+
+@stats_group.command("refresh")
+@with_appcontext
+def stats_refresh():
+    """Recompute every community's rollups now (run nightly, and after raw-SQL bulk writes)."""
+    from .extensions import db
+    from .stats import refresh_stats
+
+    count = refresh_stats()
+    db.session.commit()
+    click.echo(f"已重新计算 {count} 个社区的统计汇总")
+
+
 def register_cli(app) -> None:
-    for command in (setup_command, orgs_group, demo_command):
+    for command in (setup_command, orgs_group, demo_command, stats_group):
         app.cli.add_command(command)

@@ -127,22 +127,31 @@ def csrf_token(html: str) -> str:
 
 
 class Browser:
-    """A logged-in test client that posts forms the way a browser does (CSRF token included)."""
+    """A logged-in test client that posts forms the way a browser does (CSRF token included).
+
+    Each request runs in an app context of its own, as in a server: otherwise requests made while
+    the ``db`` fixture's context is open share its ``g`` — the logged-in user and the cached data
+    scope of one browser would leak into the next browser's requests."""
 
     def __init__(self, client):
         self.client = client
 
+    def _request(self, method: str, *args, **kw):
+        with self.client.application.app_context():
+            return getattr(self.client, method)(*args, **kw)
+
     def login(self, username: str, password: str = PASSWORD):
-        token = csrf_token(self.client.get("/login/").get_data(as_text=True))
-        return self.client.post("/login/", data={"username": username, "password": password,
-                                                 "csrf_token": token})
+        token = csrf_token(self.get("/login/").get_data(as_text=True))
+        return self._request("post", "/login/", data={"username": username,
+                                                      "password": password, "csrf_token": token})
 
     def get(self, url, **kw):
-        return self.client.get(url, **kw)
+        return self._request("get", url, **kw)
 
     def submit(self, form_url: str, data: dict, post_url: str | None = None, **kw):
-        token = csrf_token(self.client.get(form_url).get_data(as_text=True))
-        return self.client.post(post_url or form_url, data={**data, "csrf_token": token}, **kw)
+        token = csrf_token(self.get(form_url).get_data(as_text=True))
+        return self._request("post", post_url or form_url,
+                             data={**data, "csrf_token": token}, **kw)
 
 
 @pytest.fixture

@@ -5,3 +5,5 @@ from .org import *  # noqa: F401,F403
 from .resident import *  # noqa: F401,F403
 from .seat import *  # noqa: F401,F403
 from .job import *  # noqa: F401,F403
+from .rollup import *  # noqa: F401,F403
+from .plan import *  # noqa: F401,F403

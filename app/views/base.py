@@ -13,11 +13,12 @@ from wtforms.fields.core import UnboundField
 from ..columns import ColumnSet, column_info
 from ..display import code_name, shown
 from ..extensions import db
+from ..models import Organisation
 from ..roles import ENTRY, STAFF
 from ..scope import OrgScopeFilter, current_scope, path_in_scope
 from flask_appbuilder.models.sqla.filters import FilterEqual
 
-from .fields import code_select
+from .fields import choice_select, code_select
 from .interface import AppInterface, UserFacingError
 
 # UI and API share two permissions per model: read and write (plus delete, kept apart so
@@ -79,11 +80,19 @@ class ScopedModelView(ModelView):
 
     @classmethod
     def _derive_code_fields(cls, infos: dict) -> None:
-        """Code columns become selects of their table's active codes; code relations (several
-        codes, e.g. 特殊人群) keep FAB's multi-select, limited to their table."""
+        """Code columns become selects of their table's active codes, columns with declared
+        ``choices`` selects of those; code relations (several codes, e.g. 特殊人群) keep FAB's
+        multi-select, limited to their table."""
         mapper = inspect(cls.model)
         fields, search, rel_filters = {}, {}, {}
+        search_rel_filters = {  # search dropdowns list only the organisations in scope (hazard 1)
+            name: [["path", OrgScopeFilter, current_scope]] for name in cls.search_columns
+            if name in mapper.relationships
+            and mapper.relationships[name].mapper.class_ is Organisation}
         for name, info in infos.items():
+            if "choices" in info and name in mapper.columns:
+                fields[name] = choice_select(info["choices"], info["label"],
+                                             not mapper.columns[name].nullable)
             if "codes" not in info:
                 continue
             if name in mapper.relationships:
@@ -97,8 +106,11 @@ class ScopedModelView(ModelView):
         cls.edit_form_extra_fields = cls._validated(
             {**fields, **(cls.edit_form_extra_fields or {})})
         cls.search_form_extra_fields = {**search, **(cls.search_form_extra_fields or {})}
-        for attr in ("add_form_query_rel_fields", "edit_form_query_rel_fields"):
-            setattr(cls, attr, {**rel_filters, **(getattr(cls, attr) or {})})
+        search_rel_filters.update(rel_filters)
+        for attr, derived in (("add_form_query_rel_fields", rel_filters),
+                              ("edit_form_query_rel_fields", rel_filters),
+                              ("search_form_query_rel_fields", search_rel_filters)):
+            setattr(cls, attr, {**derived, **(getattr(cls, attr) or {})})
 
     @classmethod
     def _validated(cls, extra_fields: dict) -> dict:

@@ -30,6 +30,14 @@ def code_select(table: str, label: str, required: bool) -> SelectField:
                            widget=Select2Widget())
 
 
+def choice_select(choices: dict, label: str, required: bool) -> SelectField:
+    """A select of a column's declared ``choices`` ({stored value: Chinese name})."""
+    validators = [InputRequired(message=f"请选择{label}")] if required else [Optional()]
+    return CodeSelectField(label, choices=([] if required else [("", "（未填）")])
+                           + list(choices.items()), validators=validators,
+                           widget=Select2Widget())
+
+
 class AjaxPickerWidget:
     """A select2 box that fetches options page by page from a scoped JSON endpoint."""
 

@@ -2,10 +2,14 @@
 and Chinese messages instead of raw SQL on database errors (FAB_NOTES hazards 9, 10, 13)."""
 from flask import g
 from flask_appbuilder.exceptions import DatabaseException
+from flask_appbuilder.models.sqla.filters import SQLAFilterConverter
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.exc import StaleDataError
+
+from ..models import Organisation
+from ..scope import OrgSubtreeFilter
 
 
 class UserFacingError(Exception):
@@ -20,7 +24,21 @@ def database_message(exc: Exception) -> str:
     return "保存失败：数据库暂时无法完成操作，请稍后重试；如多次出现请联系管理员。"
 
 
+class FilterConverter(SQLAFilterConverter):
+    """FAB's filters, plus "in the subtree of" as the first filter of every relation to an
+    organisation, so list URLs can select a street or district (the dashboard's drill-down links)."""
+
+    def convert(self, col_name):
+        filters = super().convert(col_name)
+        if (self.datamodel.is_relation_many_to_one(col_name)
+                and self.datamodel.get_related_model(col_name) is Organisation):
+            return [OrgSubtreeFilter(col_name, self.datamodel), *filters]
+        return filters
+
+
 class AppInterface(SQLAInterface):
+    filter_converter_class = FilterConverter
+
     def __init__(self, obj, session=None, eager: tuple = ()):
         super().__init__(obj, session)
         self.eager = eager

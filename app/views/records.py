@@ -84,7 +84,6 @@ class OrganisationView(ScopedModelView):
     edit_title = "修改单位"
     related_views = [HouseholdView, ResidentView]
     add_form_query_rel_fields = edit_form_query_rel_fields = {"parent": ORGANISATIONS_IN_SCOPE}
-    search_form_query_rel_fields = {"parent": ORGANISATIONS_IN_SCOPE}
 
     def row_path(self, item):
         return item.compute_path()

@@ -1,0 +1,101 @@
+"""Every write to residents or households marks the rollups of its communities as outdated.
+
+Two listeners, so no writer has to remember anything:
+- ORM flushes (forms, API, actions, scripts using the session): the communities of the new, changed
+  and deleted objects, before and after a move;
+- any other SQLAlchemy statement on those tables (Core bulk inserts of an import, ORM bulk
+  statements): an INSERT by the ``community_id`` of its parameter rows, anything else (UPDATE or
+  DELETE with a WHERE clause, INSERT … SELECT) marks every community.
+Only raw SQL strings (``text()``, ``exec_driver_sql``) escape them: call ``mark_stale`` after those.
+Marking is one UPDATE in the writer's transaction, so a rolled-back write marks nothing.
+"""
+import contextvars
+from collections.abc import Mapping
+from typing import Iterable, Optional
+
+from sqlalchemy import event, inspect, select
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.orm import Session
+from sqlalchemy.sql.dml import Insert, UpdateBase
+
+from .models import CommunitySummary, Household, Resident
+
+WATCHED_TABLES = {"resident", "household", "resident_special_group"}
+_IN_FLUSH = contextvars.ContextVar("stats_in_flush", default=False)
+_MOVED_FROM = "stats_moved_from"  # session.info key: communities rows are moved out of
+
+
+def mark_stale(connection: Connection, community_ids: Optional[Iterable[int]] = None) -> None:
+    """Mark these communities' rollups outdated (all when None), in the connection's transaction."""
+    table = CommunitySummary.__table__
+    statement = table.update().values(version=table.c.version + 1)
+    if community_ids is None:
+        connection.execute(statement)
+        return
+    ids = sorted({cid for cid in community_ids if cid is not None})
+    for start in range(0, len(ids), 500):
+        connection.execute(statement.where(table.c.community_id.in_(ids[start:start + 500])))
+
+
+def _flushed_communities(session: Session) -> set:
+    ids = session.info.pop(_MOVED_FROM, set())
+    for obj in (*session.new, *session.dirty, *session.deleted):
+        if isinstance(obj, (Resident, Household)):
+            ids.add(inspect(obj).dict.get("community_id"))
+    return ids
+
+
+def _moved(obj) -> bool:
+    attrs = inspect(obj).attrs
+    return attrs.community.history.has_changes() or attrs.community_id.history.has_changes()
+
+
+def _before_flush(session, _context, _instances) -> None:
+    """Note where moved rows come from: their old community is read from the database, as the
+    object may no longer hold it (expired by a commit before the move)."""
+    _IN_FLUSH.set(True)
+    for model in (Resident, Household):
+        ids = [inspect(o).identity[0] for o in session.dirty if isinstance(o, model) and _moved(o)]
+        if ids:
+            session.info.setdefault(_MOVED_FROM, set()).update(session.connection().scalars(
+                select(model.community_id).where(model.id.in_(ids))))
+
+
+def _after_flush(session, _context) -> None:
+    _IN_FLUSH.set(False)
+    ids = _flushed_communities(session)
+    if ids - {None}:
+        mark_stale(session.connection(), ids)
+
+
+def _flush_ended(session, *_args) -> None:
+    _IN_FLUSH.set(False)
+    session.info.pop(_MOVED_FROM, None)
+
+
+def _statement_communities(statement, multiparams, params) -> Optional[set]:
+    """The communities an INSERT writes to, or None when they cannot be told from the statement."""
+    if not isinstance(statement, Insert) or statement.table.name == "resident_special_group":
+        return None
+    rows = multiparams or ([params] if params else [])
+    ids = {row.get("community_id") for row in rows if isinstance(row, Mapping)}
+    return None if None in ids or not ids else ids
+
+
+def _after_execute(connection, statement, multiparams, params, _options, _result) -> None:
+    if _IN_FLUSH.get() or not isinstance(statement, UpdateBase):
+        return
+    if getattr(statement.table, "name", None) not in WATCHED_TABLES:
+        return
+    mark_stale(connection, _statement_communities(statement, multiparams, params))
+
+
+def install_tracking(engine: Engine) -> None:
+    """Listen to every session (whoever creates it) and to this engine's statements."""
+    if not event.contains(Session, "after_flush", _after_flush):
+        event.listen(Session, "before_flush", _before_flush)
+        event.listen(Session, "after_flush", _after_flush)
+        event.listen(Session, "after_rollback", _flush_ended)
+        event.listen(Session, "after_soft_rollback", _flush_ended)
+    if not event.contains(engine, "after_execute", _after_execute):
+        event.listen(engine, "after_execute", _after_execute)
