@@ -6,7 +6,9 @@ list it counts: the resident/household/organisation list with FAB filter argumen
 """
 import datetime
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any, Optional
+from urllib.parse import urlencode
 
 from flask import current_app, url_for
 from flask_appbuilder.models.sqla.filters import (FilterEqual, FilterGreater,
@@ -61,11 +63,17 @@ def when(moment) -> Cell:
 
 
 # -- links to the lists behind the numbers ----------------------------------------------------
+@lru_cache(maxsize=None)
 def filter_arg(view_name: str, column: str, filter_class) -> str:
     """``_flt_<n>_<column>``: n is the position of ``filter_class`` among the view's filters."""
     view = next(v for v in current_app.appbuilder.baseviews if type(v).__name__ == view_name)
     filters = view._filters._all_filters[column]
     return f"_flt_{next(i for i, f in enumerate(filters) if type(f) is filter_class)}_{column}"
+
+
+def _url(endpoint: str, args: dict) -> str:
+    """``url_for`` without arguments plus an encoded query: a page has hundreds of links."""
+    return f"{url_for(endpoint)}?{urlencode(args)}"
 
 
 def list_url(view_name: str, org_id: int, *conditions) -> str:
@@ -74,7 +82,7 @@ def list_url(view_name: str, org_id: int, *conditions) -> str:
     relation = "parent" if view_name == "OrganisationView" else "community"
     args = {filter_arg(view_name, relation, OrgSubtreeFilter): org_id}
     args.update({filter_arg(view_name, c, f): v for c, f, v in conditions})
-    return url_for(f"{view_name}.list", **args)
+    return _url(f"{view_name}.list", args)
 
 
 ACTIVE = ("status", FilterEqual, "active")
@@ -90,13 +98,13 @@ def households_url(org_id: int) -> str:
 
 def communities_url(org: Organisation) -> str:
     if org.level == "community":
-        return url_for("OrganisationView.list",
-                       **{filter_arg("OrganisationView", "code", FilterEqual): org.code})
+        return _url("OrganisationView.list",
+                    {filter_arg("OrganisationView", "code", FilterEqual): org.code})
     return list_url("OrganisationView", org.id, ("level", FilterEqual, "community"))
 
 
 def dashboard_url(org: Organisation) -> str:
-    return url_for("DashboardView.index", org=org.id)
+    return _url("DashboardView.index", {"org": org.id})
 
 
 # -- the units ------------------------------------------------------------------------------
@@ -154,8 +162,9 @@ class Dashboard:
     total: Unit
     phase: Any
     required: float
+    counts: dict = field(default_factory=dict)  # {dimension: {key: residents}} of the subtree
     tables: dict = field(default_factory=dict)
-    pyramid: Any = None
+    links: dict = field(default_factory=dict)  # the lists behind the totals
     updating: int = 0  # communities whose numbers are being refreshed in the background
 
     def add(self, table: Table) -> Table:
@@ -167,16 +176,19 @@ def build(org: Organisation, today: Optional[datetime.date] = None) -> Dashboard
     today = today or datetime.date.today()
     updating = len(stats.ensure_fresh(org.path, today))
     units = units_of(org)
-    total = Unit(org, *(sum(getattr(u, name) for u in units) for name in
-                        ("residents", "households", "communities")))
+    total = Unit(org, **{name: sum(getattr(u, name) for u in units)
+                         for name in ("residents", "households", "communities")},
+                 **{name: sum(getattr(u, name) or 0 for u in units) or None
+                    for name in ("target_residents", "target_households")})
     phase = entry_phase(current_app.config, today)
     board = Dashboard(org, today, units, total, phase, phase.required_share(today),
-                      updating=updating)
+                      counts=stats.breakdowns(org.path), updating=updating)
+    board.links = {"residents": residents_url(org.id), "households": households_url(org.id),
+                   "communities": communities_url(org)}
     board.add(units_table(board))
-    for table in breakdown_tables(org, today):
+    for table in breakdown_tables(board):
         board.add(table)
-    board.pyramid = pyramid_table(org, today)
-    board.add(board.pyramid)
+    board.add(pyramid_table(board))
     board.add(progress_table(board))
     board.add(lagging_table(board))
     board.add(weekly_table(board))
@@ -194,9 +206,7 @@ def units_table(board: Dashboard) -> Table:
         org = unit.org
         is_total = unit is board.total
         name = Cell("合计" if is_total else org.name, None if is_total else dashboard_url(org))
-        targets = ((unit.target_residents, unit.target_households) if not is_total else
-                   tuple(sum(filter(None, (getattr(u, a) for u in board.units))) or None
-                         for a in ("target_residents", "target_households")))
+        targets = (unit.target_residents, unit.target_households)
         table.rows.append([
             name, number(unit.communities, communities_url(org)),
             number(unit.residents, residents_url(org.id)),
@@ -220,10 +230,10 @@ def _count_table(key: str, title: str, label: str, bars: list[Bar]) -> Table:
     return table
 
 
-def _age_counts(org: Organisation) -> dict[tuple[str, int], int]:
+def _age_counts(board: Dashboard) -> dict[tuple[str, int], int]:
     """{(sex, lower age of the finest band): residents} of the subtree."""
     counts = {}
-    for key, value in stats.breakdown(org.path, "age").items():
+    for key, value in board.counts.get("age", {}).items():
         sex, _, band = key.partition(":")
         counts[sex, int(band)] = value
     return counts
@@ -244,12 +254,12 @@ def _band_sum(counts: dict, lower: int, upper: Optional[int], sex: Optional[str]
                if lower <= band and (upper is None or band < upper) and sex in (None, s))
 
 
-def _code_bars(org: Organisation, dimension: str, table: str, column: str,
-               keep_zero: bool = False) -> list[Bar]:
-    counts = stats.breakdown(org.path, dimension)
-    bars = [Bar(name, counts.get(code, 0), residents_url(org.id, (column, FilterEqual, code)))
-            for code, (name, _active) in code_tables().get(table, {}).items()
-            if keep_zero or counts.get(code)]
+def _code_bars(board: Dashboard, column: str) -> list[Bar]:
+    """One bar per code of the column's code table that has residents, in the table's order."""
+    counts = board.counts.get(column, {})
+    bars = [Bar(name, counts[code], residents_url(board.org.id, (column, FilterEqual, code)))
+            for code, (name, _active) in code_tables().get(column, {}).items()
+            if counts.get(code)]
     return bars + _unfilled(counts)
 
 
@@ -257,47 +267,47 @@ def _unfilled(counts: dict) -> list[Bar]:
     return [Bar(UNFILLED, counts[""])] if counts.get("") else []
 
 
-def breakdown_tables(org: Organisation, today: datetime.date) -> list[Table]:
-    counts = _age_counts(org)
+def breakdown_tables(board: Dashboard) -> list[Table]:
+    org, today, counts = board.org, board.today, _age_counts(board)
     sexes = {s for s, _ in counts}
     sex_bars = [Bar(code_tables().get("sex", {}).get(s, (s,))[0], _band_sum(counts, 0, None, s),
                     residents_url(org.id, ("sex", FilterEqual, s))) for s in sorted(sexes)]
     bands = list(zip(stats.AGE_BANDS, [*stats.AGE_BANDS[1:], None]))
     age_bars = [Bar(f"{lo}–{hi - 1}岁" if hi else f"{lo}岁及以上", _band_sum(counts, lo, hi),
                     residents_url(org.id, *_age_conditions(today, lo, hi))) for lo, hi in bands]
-    ethnic = sorted(_code_bars(org, "ethnic", "ethnic", "ethnic"), key=lambda b: -b.value)
+    ethnic = sorted(_code_bars(board, "ethnic"), key=lambda b: -b.value)
     return [
         _count_table("sex", "性别", "性别", sex_bars),
         _count_table("age", "年龄段", "年龄段", age_bars),
         _count_table("ethnic", "民族", "民族", ethnic),
         _count_table("residence_status", "居住状态", "居住状态",
-                     _code_bars(org, "residence_status", "residence_status", "residence_status")),
-        _count_table("special_group", "特殊人群", "类别", special_bars(org)),
-        _count_table("education", "学历", "学历", education_bars(org)),
+                     _code_bars(board, "residence_status")),
+        _count_table("special_group", "特殊人群", "类别", special_bars(board)),
+        _count_table("education", "学历", "学历", education_bars(board)),
     ]
 
 
-def special_bars(org: Organisation) -> list[Bar]:
-    counts = stats.breakdown(org.path, "special_group")
+def special_bars(board: Dashboard) -> list[Bar]:
+    counts = board.counts.get("special_group", {})
     items = db.session.execute(select(CodeItem.code, CodeItem.name, CodeItem.id)
                                .where(CodeItem.table == "special_group")
                                .order_by(CodeItem.sort_order, CodeItem.code))
     return [Bar(name, counts.get(code, 0), residents_url(
-        org.id, ("special_groups", FilterRelationManyToManyEqual, item_id)))
+        board.org.id, ("special_groups", FilterRelationManyToManyEqual, item_id)))
         for code, name, item_id in items]
 
 
-def education_bars(org: Organisation) -> list[Bar]:
+def education_bars(board: Dashboard) -> list[Bar]:
     """GB/T 4658 codes summed by their first digit (the level of education)."""
-    counts = stats.breakdown(org.path, "education")
+    counts = board.counts.get("education", {})
     bars = [Bar(name, sum(v for code, v in counts.items() if code[:1] == digit),
-                residents_url(org.id, ("education", FilterStartsWith, digit)))
+                residents_url(board.org.id, ("education", FilterStartsWith, digit)))
             for digit, name in EDUCATION_CLASSES.items()]
     return [b for b in bars if b.value] + _unfilled(counts)
 
 
-def pyramid_table(org: Organisation, today: datetime.date) -> Table:
-    counts = _age_counts(org)
+def pyramid_table(board: Dashboard) -> Table:
+    org, today, counts = board.org, board.today, _age_counts(board)
     step, top = stats.PYRAMID_STEP, stats.PYRAMID_TOP
     bands = []
     for lower in range(0, top + 1, step):
@@ -365,7 +375,7 @@ def lagging_table(board: Dashboard) -> Table:
 
 def weekly_table(board: Dashboard) -> Table:
     """Residents entered per week of the entry phase (by the day each record was created)."""
-    per_day = stats.breakdown(board.org.path, "entered")
+    per_day = board.counts.get("entered", {})
     bars = []
     for monday in board.phase.weeks():
         first = max(monday, board.phase.start)

@@ -261,11 +261,13 @@ def child_groups(org: Organisation, org_column, *aggregates) -> dict[str, tuple]
     return {row[0]: tuple(row[1:]) for row in rows}
 
 
-def breakdown(path: str, dimension: str) -> dict[str, int]:
-    """{key: count} of one dimension summed over the subtree."""
+def breakdowns(path: str) -> dict[str, dict[str, int]]:
+    """{dimension: {key: count}} summed over the subtree, every dimension in one query."""
+    result: dict = {}
     rows = db.session.execute(
-        select(CommunityStat.key, func.sum(CommunityStat.value))
-        .where(CommunityStat.dimension == dimension,
-               CommunityStat.community_id.in_(org_ids_in_scope(path)))
-        .group_by(CommunityStat.key))
-    return {key: int(value) for key, value in rows}
+        select(CommunityStat.dimension, CommunityStat.key, func.sum(CommunityStat.value))
+        .where(CommunityStat.community_id.in_(org_ids_in_scope(path)))
+        .group_by(CommunityStat.dimension, CommunityStat.key))
+    for dimension, key, value in rows:
+        result.setdefault(dimension, {})[key] = int(value)
+    return result

@@ -4,7 +4,7 @@ from typing import Optional
 
 from flask_appbuilder import Model
 from sqlalchemy import Date, ForeignKey, Integer, String, Text
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
 
 from .base import StampMixin, field
 from .org import Organisation
@@ -15,16 +15,26 @@ __all__ = ["TrainingRecord", "Equipment", "EQUIPMENT_KINDS"]
 EQUIPMENT_KINDS = {"computer": "电脑", "usb_key": "U盾", "server": "服务器"}
 
 
-class TrainingRecord(StampMixin, Model):
+class OrganisationRecordMixin(StampMixin):
+    """A record kept for one unit of the tree (scoped by its ``organisation_id``)."""
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+
+    @declared_attr
+    def organisation_id(cls) -> Mapped[int]:
+        return mapped_column(ForeignKey("organisation.id", ondelete="RESTRICT"), nullable=False,
+                             index=True, info=field("单位"))
+
+    @declared_attr
+    def organisation(cls) -> Mapped[Organisation]:
+        return relationship(info=field("单位"))
+
+
+class TrainingRecord(OrganisationRecordMixin, Model):
     """One person's attendance of one course: an account of the system, or a name typed in."""
 
     __tablename__ = "training_record"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    organisation_id: Mapped[int] = mapped_column(
-        ForeignKey("organisation.id", ondelete="RESTRICT"), nullable=False, index=True,
-        info=field("单位"))
-    organisation: Mapped[Organisation] = relationship(info=field("单位"))
     account_id: Mapped[Optional[int]] = mapped_column(
         ForeignKey("ab_user.id", ondelete="SET NULL"), index=True, info=field("账号"))
     account: Mapped[Optional[Account]] = relationship(foreign_keys=[account_id],
@@ -39,16 +49,11 @@ class TrainingRecord(StampMixin, Model):
         return f"{self.person_name or self.account} {self.course}"
 
 
-class Equipment(StampMixin, Model):
+class Equipment(OrganisationRecordMixin, Model):
     """A device given to a unit: computer, USB key (U盾) or server."""
 
     __tablename__ = "equipment"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    organisation_id: Mapped[int] = mapped_column(
-        ForeignKey("organisation.id", ondelete="RESTRICT"), nullable=False, index=True,
-        info=field("单位"))
-    organisation: Mapped[Organisation] = relationship(info=field("单位"))
     kind: Mapped[str] = mapped_column(String(10), nullable=False,
                                       info=field("设备类型", choices=EQUIPMENT_KINDS))
     serial_no: Mapped[str] = mapped_column(String(60), nullable=False, info=field("序列号"))

@@ -68,11 +68,16 @@ class CommunityTargetView(ScopedModelView):
                                     title="导入录入目标")
 
 
-class TrainingRecordView(ScopedModelView):
-    model = TrainingRecord
-    columns = TRAINING_COLUMNS
+class OrganisationRecordView(ScopedModelView):
+    """Records of a unit (training, equipment): kept by the district's administrators."""
+
     scope_column = "organisation_id"
     grants = {"read": STAFF, "write": (DISTRICT_ADMIN,)}
+
+
+class TrainingRecordView(OrganisationRecordView):
+    model = TrainingRecord
+    columns = TRAINING_COLUMNS
     list_title = show_title = "培训记录"
     add_title = "新增培训记录"
     edit_title = "修改培训记录"
@@ -85,11 +90,9 @@ class TrainingRecordView(ScopedModelView):
     validators_columns = {"person_name": [person_given]}
 
 
-class EquipmentView(ScopedModelView):
+class EquipmentView(OrganisationRecordView):
     model = Equipment
     columns = EQUIPMENT_COLUMNS
-    scope_column = "organisation_id"
-    grants = {"read": STAFF, "write": (DISTRICT_ADMIN,)}
     list_title = show_title = "设备登记"
     add_title = "登记设备"
     edit_title = "修改设备信息"
