@@ -4,8 +4,9 @@ Two listeners, so no writer has to remember anything:
 - ORM flushes (forms, API, actions, scripts using the session): the communities of the new, changed
   and deleted objects, before and after a move;
 - any other SQLAlchemy statement on those tables (Core bulk inserts of an import, ORM bulk
-  statements): an INSERT by the ``community_id`` of its parameter rows, anything else (UPDATE or
-  DELETE with a WHERE clause, INSERT … SELECT) marks every community.
+  statements): an INSERT by the ``community_id`` of its parameter rows, special-group links by
+  their residents' communities, anything else (UPDATE or DELETE with a WHERE clause,
+  INSERT … SELECT) marks every community.
 Only raw SQL strings (``text()``, ``exec_driver_sql``) escape them: call ``mark_stale`` after those.
 Marking is one UPDATE in the writer's transaction, so a rolled-back write marks nothing.
 """
@@ -73,13 +74,26 @@ def _flush_ended(session, *_args) -> None:
     session.info.pop(_MOVED_FROM, None)
 
 
-def _statement_communities(statement, multiparams, params) -> Optional[set]:
-    """The communities an INSERT writes to, or None when they cannot be told from the statement."""
-    if not isinstance(statement, Insert) or statement.table.name == "resident_special_group":
-        return None
+def _parameter(rows: list, name: str) -> Optional[set]:
+    """The values of one parameter over the statement's parameter rows (None if any lacks it)."""
+    values = {row.get(name) for row in rows if isinstance(row, Mapping)}
+    return None if not rows or None in values or not values else values
+
+
+def _statement_communities(connection, statement, multiparams, params) -> Optional[set]:
+    """The communities a statement writes to, or None when they cannot be told from it: rows
+    inserted with their ``community_id``, or special-group links by their ``resident_id``."""
     rows = multiparams or ([params] if params else [])
-    ids = {row.get("community_id") for row in rows if isinstance(row, Mapping)}
-    return None if None in ids or not ids else ids
+    if statement.table.name == "resident_special_group":
+        residents = _parameter(rows, "resident_id")
+        if residents is None:
+            return None
+        residents, found = sorted(residents), set()
+        for start in range(0, len(residents), 500):
+            found.update(connection.scalars(select(Resident.community_id).where(
+                Resident.id.in_(residents[start:start + 500]))))
+        return found
+    return _parameter(rows, "community_id") if isinstance(statement, Insert) else None
 
 
 def _after_execute(connection, statement, multiparams, params, _options, _result) -> None:
@@ -87,7 +101,7 @@ def _after_execute(connection, statement, multiparams, params, _options, _result
         return
     if getattr(statement.table, "name", None) not in WATCHED_TABLES:
         return
-    mark_stale(connection, _statement_communities(statement, multiparams, params))
+    mark_stale(connection, _statement_communities(connection, statement, multiparams, params))
 
 
 def install_tracking(engine: Engine) -> None:

@@ -12,8 +12,8 @@ from openpyxl import load_workbook
 from sqlalchemy import insert, select, update
 
 from app import dashboard, stats
-from app.models import (CommunitySummary, CommunityTarget, Equipment, Household, Resident,
-                        TrainingRecord)
+from app.models import (CodeItem, CommunitySummary, CommunityTarget, Equipment, Household,
+                        Resident, TrainingRecord, resident_special_group)
 from app.progress import PhaseError, entry_phase
 from app.roles import DISTRICT_ADMIN, ENTRY, STREET
 from bench.synthetic import generate
@@ -112,6 +112,19 @@ def test_every_kind_of_write_reaches_the_dashboard(app, people, db):
          "status": "active", "version": 1} for n in range(3)])
     db.session.commit()
     assert totals()[YI] == after_move[YI] + 3
+    group = db.session.scalar(select(CodeItem).where(CodeItem.table == "special_group"))
+    with app.test_request_context():
+        before_links = dashboard.build(people[STREET_1]).tables["special_group"]
+    db.session.execute(insert(resident_special_group), [  # links only: found by their residents
+        {"resident_id": rid, "code_item_id": group.id}
+        for rid in db.session.scalars(select(Resident.id).where(Resident.name == "批量"))])
+    db.session.commit()
+    assert stats.stale_communities(people[STREET_1].path, datetime.date.today())["changed"] == [
+        yi.id]
+    with app.test_request_context():
+        after_links = dashboard.build(people[STREET_1]).tables["special_group"]
+    count = {r[0].text: r[1].value for r in before_links.rows}[group.name]
+    assert {r[0].text: r[1].value for r in after_links.rows}[group.name] == count + 3
     db.session.execute(update(Resident).where(Resident.name == "批量").values(status="moved_out"))
     db.session.commit()  # a statement whose communities are unknown marks them all
     assert totals()[YI] == after_move[YI]
