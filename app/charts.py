@@ -38,7 +38,7 @@ class BarChart:
 
 
 def bar_chart(title: str, bars: list[Bar]) -> BarChart:
-    """Horizontal bars, one row per item, scaled to the largest value, labelled with count and share."""
+    """Horizontal bars, one row per item, scaled to the largest value, with count and share."""
     top = max((b.value for b in bars), default=0) or 1
     total = sum(b.value for b in bars) or 1
     rows = [BarRow(b, i * (ROW + GAP), BAR_WIDTH * b.value / top, b.value / total)

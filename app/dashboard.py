@@ -240,7 +240,7 @@ def _age_counts(board: Dashboard) -> dict[tuple[str, int], int]:
 
 
 def _age_conditions(today: datetime.date, lower: int, upper: Optional[int]) -> list:
-    """List filters for ``lower <= age < upper`` on birth_date (FAB's greater/smaller are strict)."""
+    """List filters for ``lower <= age < upper`` on birth_date (FAB's </> are strict)."""
     born_by = stats.years_before(today, lower) + datetime.timedelta(days=1)
     conditions = [("birth_date", FilterSmaller, born_by.isoformat())]
     if upper is not None:
@@ -348,7 +348,7 @@ def progress_table(board: Dashboard) -> Table:
 
 
 def community_progress(org: Organisation):
-    """(community, street, entered residents, target residents) for every community of the subtree."""
+    """(community, street, entered residents, target residents) per community of the subtree."""
     street = Organisation.__table__.alias("street")
     s, t = CommunitySummary, CommunityTarget
     return db.session.execute(

@@ -34,7 +34,7 @@ AGE_BANDS = (0, 7, 18, 35, 60, 80)
 PYRAMID_STEP, PYRAMID_TOP = 5, 90
 FINE_BANDS = tuple(sorted(set(AGE_BANDS) | set(range(0, PYRAMID_TOP + 1, PYRAMID_STEP))))
 CHUNK = 500  # ids per IN list
-SYNC_LIMIT = 40  # changed communities refreshed within the request (about 1 s at district scale)
+SYNC_LIMIT = 20  # changed communities refreshed within the request (~25 ms each, unloaded)
 
 # dimension -> the resident column it counts (special groups and ages are built separately)
 CODE_DIMENSIONS = {"ethnic": Resident.ethnic, "residence_status": Resident.residence_status,

@@ -46,17 +46,23 @@ def _flushed_communities(session: Session) -> set:
     return ids
 
 
-def _moved(obj) -> bool:
-    attrs = inspect(obj).attrs
-    return attrs.community.history.has_changes() or attrs.community_id.history.has_changes()
+def _unknown_origin(obj, deleted: bool) -> bool:
+    """A moved row (its old community), or a deleted one whose community was never loaded."""
+    state = inspect(obj)
+    if deleted:
+        return "community_id" not in state.dict
+    return (state.attrs.community.history.has_changes()
+            or state.attrs.community_id.history.has_changes())
 
 
 def _before_flush(session, _context, _instances) -> None:
-    """Note where moved rows come from: their old community is read from the database, as the
-    object may no longer hold it (expired by a commit before the move)."""
+    """Note the communities rows leave: read from the database, as the object may no longer hold
+    the old value (expired by a commit before the move)."""
     _IN_FLUSH.set(True)
     for model in (Resident, Household):
-        ids = [inspect(o).identity[0] for o in session.dirty if isinstance(o, model) and _moved(o)]
+        ids = [inspect(o).identity[0]
+               for objects, deleted in ((session.dirty, False), (session.deleted, True))
+               for o in objects if isinstance(o, model) and _unknown_origin(o, deleted)]
         if ids:
             session.info.setdefault(_MOVED_FROM, set()).update(session.connection().scalars(
                 select(model.community_id).where(model.id.in_(ids))))

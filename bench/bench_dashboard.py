@@ -137,7 +137,8 @@ def main() -> None:
     with app.app_context():
         household = db.session.scalar(select(Household).where(
             Household.community_id == community).limit(1))
-        resident = Resident(name="测试", id_card_no="120110199001010011", sex="1",
+        run = f"BENCH{int(time.time()) % 100_000:05d}"  # unique per run, so --reuse can repeat
+        resident = Resident(name="测试", id_card_no=f"{run}00000000", sex="1",
                             birth_date=datetime.date(1990, 1, 1), household=household,
                             community_id=community, status="active")
         db.session.add(resident)
@@ -146,7 +147,7 @@ def main() -> None:
 
     with app.app_context():
         some = ids[:5]
-        rows = [{"name": "批量", "id_card_no": f"1201101991010{n:04d}X", "sex": "2",
+        rows = [{"name": "批量", "id_card_no": f"{run}{n + 1:08d}", "sex": "2",
                  "birth_date": datetime.date(1991, 1, 1), "community_id": some[n % 5],
                  "status": "active", "version": 1} for n in range(1000)]
         db.session.execute(insert(Resident), rows)

@@ -33,14 +33,15 @@ def _person(rng, taken, household_id, community_id, relation, today, entered):
 
 
 def generate(residents: int, seed: int = 1, phase_start=None) -> str:
-    """Add about ``residents`` people in households over the active communities; returns a report."""
+    """Add about ``residents`` people in households over the active communities."""
     rng = random.Random(seed)
     today = datetime.date.today()
     start = phase_start or datetime.datetime(today.year, 8, 1)
     span = max((datetime.datetime.now() - start).total_seconds(), 1)
     communities = list(db.session.scalars(select(Organisation.id).where(
         Organisation.level == "community", Organisation.active.is_(True))))
-    specials = list(db.session.scalars(select(CodeItem.id).where(CodeItem.table == "special_group")))
+    specials = list(db.session.scalars(
+        select(CodeItem.id).where(CodeItem.table == "special_group")))
     next_hh = (db.session.scalar(select(func.max(Household.id))) or 0) + 1
     next_person = (db.session.scalar(select(func.max(Resident.id))) or 0) + 1
     households, people, groups, made, taken = [], [], [], 0, {}

@@ -128,6 +128,9 @@ def test_every_kind_of_write_reaches_the_dashboard(app, people, db):
     db.session.execute(update(Resident).where(Resident.name == "批量").values(status="moved_out"))
     db.session.commit()  # a statement whose communities are unknown marks them all
     assert totals()[YI] == after_move[YI]
+    db.session.delete(person)  # expired by the commits above; deleted all the same
+    db.session.commit()
+    assert totals()[YI] == after_move[YI] - 1
     db.session.rollback()
     assert stats.stale_communities(people[STREET_1].path, datetime.date.today()) == {
         "missing": [], "changed": [], "dated": []}

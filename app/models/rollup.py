@@ -19,7 +19,8 @@ __all__ = ["CommunitySummary", "CommunityStat", "CommunityTarget"]
 
 class CommunitySummary(Model):
     """Totals of one community. Writers bump ``version``; the numbers are current when
-    ``computed_version == version`` and ``as_of`` is today (ages and "this week" move with the date)."""
+    ``computed_version == version`` and ``as_of`` is today (ages and "this week" move with the
+    date)."""
 
     __tablename__ = "community_summary"
 
@@ -35,7 +36,7 @@ class CommunitySummary(Model):
 
 
 class CommunityStat(Model):
-    """One count of one community's breakdown, e.g. ('sex', '2') or ('entered_day', '2025-08-04')."""
+    """One count of one community's breakdown, e.g. ('age', '2:35') or ('entered', '2025-08-04')."""
 
     __tablename__ = "community_stat"
 
@@ -47,7 +48,7 @@ class CommunityStat(Model):
 
 
 class CommunityTarget(StampMixin, Model):
-    """How many residents and households the community is expected to enter (e.g. from the census)."""
+    """How many residents and households the community is expected to enter (e.g. census)."""
 
     __tablename__ = "community_target"
 

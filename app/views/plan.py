@@ -83,7 +83,7 @@ class TrainingRecordView(OrganisationRecordView):
     edit_title = "修改培训记录"
     add_form_query_rel_fields = edit_form_query_rel_fields = {
         "organisation": ORGANISATIONS_IN_SCOPE, "account": ACCOUNTS_IN_SCOPE}
-    # Built here, not by FAB: FAB's Optional() on a nullable column would clear person_given's error.
+    # Built here, not by FAB: FAB's Optional() on a nullable column clears person_given's error.
     add_form_extra_fields = edit_form_extra_fields = {"person_name": StringField(
         "姓名", validators=[Length(max=50)], filters=[lambda v: (v or "").strip() or None],
         description="参训人员没有系统账号时填写姓名")}
