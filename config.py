@@ -71,6 +71,13 @@ FAB_BASE_TEMPLATE = "layout.html"  # FAB's layout plus the page's language (app/
 PAGE_SIZE = 25
 MAX_PAGE_SIZE = 100
 
+# Entry phase (信息录入阶段), ISO dates; empty = 1 August to 30 November of the current year.
+# At most four months (checked at start, app/progress.py).
+ENTRY_PHASE_START = os.environ.get("ENTRY_PHASE_START")
+ENTRY_PHASE_END = os.environ.get("ENTRY_PHASE_END")
+# The landing page after login: the dashboard of the account's own subtree.
+FAB_INDEX_VIEW = "app.views.dashboard.DashboardView"
+
 ADMIN_PASSWORD = os.environ.get("ADMIN_PASSWORD")
 
 # -- Login security (app/auth/) ----------------------------------------------------------------

@@ -7,10 +7,14 @@ def create_app(config_overrides: dict | None = None) -> Flask:
     app.config.from_object("config")
     if config_overrides:
         app.config.update(config_overrides)
+    from .progress import entry_phase
+
+    entry_phase(app.config)  # a bad ENTRY_PHASE_START/END stops the start with a Chinese message
 
     from . import audit, models, ui  # noqa: F401  (models registers every table on Model.metadata)
     from .db import install_engine_hooks
     from .seats import install as install_seat_rule
+    from .stats_tracking import install_tracking
     from .extensions import appbuilder, csrf, db, migrate
 
     ui.install(app)
@@ -21,6 +25,7 @@ def create_app(config_overrides: dict | None = None) -> Flask:
         install_engine_hooks(db.engine)
         install_seat_rule()
         audit.install(app)  # change history for every session write, request ids
+        install_tracking(db.engine)
         appbuilder.init_app(app, db.session)
         from .views import register_views
 

@@ -131,10 +131,27 @@ def restore_command(source, force):
         raise click.ClickException(str(exc))
 
 
+@click.group("stats")
+def stats_group():
+    """统计汇总 (dashboard rollups) commands."""
+
+
+@stats_group.command("refresh")
+@with_appcontext
+def stats_refresh():
+    """Recompute every community's rollups now (run nightly, and after raw-SQL bulk writes)."""
+    from .extensions import db
+    from .stats import refresh_stats
+
+    count = refresh_stats()
+    db.session.commit()
+    click.echo(f"已重新计算 {count} 个社区的统计汇总")
+
+
 def register_cli(app) -> None:
     from .auth import cli as _auth_commands  # noqa: F401  (adds unlock/reset-totp to `users`)
     from .i18n import translations_group
 
     for command in (setup_command, orgs_group, demo_command, translations_group, users_group,
-                    backup_command, restore_command):
+                    backup_command, restore_command, stats_group):
         app.cli.add_command(command)

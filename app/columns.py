@@ -48,7 +48,7 @@ RESIDENT_COLUMNS = ColumnSet(
     list=("name", "id_card_no", "sex", "birth_date", "ethnic", "relation", "household",
           "community", "residence_status", "status"),
     search=("name", "id_card_no", "sex", "birth_date", "ethnic", "residence_status",
-            "status", "phone"),
+            "status", "phone", "community", "education", "special_groups"),
     form=("name", "id_card_no", "sex", "birth_date", "ethnic", "household", "relation",
           "hukou_nature", "hukou_address", "residence_status", "education", "marital",
           "political", "employment", "phone", "special_groups", "status", "status_date",
@@ -64,7 +64,7 @@ RESIDENT_COLUMNS = ColumnSet(
 HOUSEHOLD_COLUMNS = ColumnSet(
     list=("household_no", "household_type", "estate", "building", "unit", "door", "community",
           "phone", "status"),
-    search=("household_no", "household_type", "estate", "status"),
+    search=("household_no", "household_type", "estate", "status", "community"),
     form=("household_no", "household_type", "community", "estate", "building", "unit", "door",
           "floor_area", "rooms", "phone", "status", "status_date", "status_reason", "notes"),
     show=("household_no", "household_type", "community", "estate", "building", "unit", "door",
@@ -76,7 +76,7 @@ HOUSEHOLD_COLUMNS = ColumnSet(
 
 ORGANISATION_COLUMNS = ColumnSet(
     list=("code", "name", "level", "parent", "unit_type", "active"),
-    search=("code", "name", "level", "unit_type", "active"),
+    search=("code", "name", "level", "unit_type", "active", "parent"),
     form=("code", "name", "level", "parent", "unit_type", "ur_code", "active"),
     key="code",
     order=("code", "asc"),
@@ -116,4 +116,28 @@ QUOTA_OVERRIDE_COLUMNS = ColumnSet(
     search=("organisation", "post"),
     form=("organisation", "post", "quota"),
     eager=("organisation", "post"),
+)
+
+COMMUNITY_TARGET_COLUMNS = ColumnSet(
+    list=("community", "residents", "households", "changed_on"),
+    search=("community",),
+    form=("community", "residents", "households"),
+    order=("community_id", "asc"),
+    eager=("community",),
+)
+
+TRAINING_COLUMNS = ColumnSet(
+    list=("trained_on", "organisation", "account", "person_name", "course"),
+    search=("organisation", "course", "trained_on", "person_name"),
+    form=("organisation", "account", "person_name", "course", "trained_on", "notes"),
+    order=("trained_on", "desc"),
+    eager=("organisation", "account"),
+)
+
+EQUIPMENT_COLUMNS = ColumnSet(
+    list=("organisation", "kind", "serial_no", "registered_on"),
+    search=("organisation", "kind", "serial_no", "registered_on"),
+    form=("organisation", "kind", "serial_no", "registered_on", "notes"),
+    order=("registered_on", "desc"),
+    eager=("organisation",),
 )

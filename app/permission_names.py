@@ -32,7 +32,7 @@ BUILTIN_VIEWS = {
     "SensitiveData": N_("完整证件号和电话"), "ResetMyPasswordView": N_("本人密码"),
     "ResetPasswordView": N_("他人密码"), "UserInfoEditView": N_("个人信息"),
     "Job": N_("后台任务"), "TwoFactor": N_("两步验证"), "LoginView": N_("登录"),
-    "SeatOverview": N_("席位总览"),
+    "SeatOverview": N_("席位总览"), "Dashboard": N_("首页"),
 }
 _view_names: dict = {}  # class permission name -> noun or title of the registered view
 

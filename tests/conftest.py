@@ -159,7 +159,11 @@ def csrf_token(html: str) -> str:
 
 
 class Browser:
-    """A logged-in test client that posts forms the way a browser does (CSRF token included)."""
+    """A logged-in test client that posts forms the way a browser does (CSRF token included).
+
+    Each request runs in an app context of its own, as in a server: otherwise requests made while
+    the ``db`` fixture's context is open share its ``g`` — the logged-in user and the cached data
+    scope of one browser would leak into the next browser's requests."""
 
     def __init__(self, client):
         self.client = client

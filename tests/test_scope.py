@@ -16,6 +16,7 @@ entry and each of its routes a probe. REST API: add its routes to ``matrix_route
 appbuilder.baseviews that are ModelRestApi) and probes for get/get_list/post/put/delete to PROBES.
 """
 import datetime
+import io
 import itertools
 import json
 import re
@@ -27,8 +28,9 @@ from flask_appbuilder import Model
 from flask_appbuilder.baseviews import BaseModelView
 from sqlalchemy import func, select
 
-from app.models import (Account, ChangeRecord, CodeItem, Feedback, Household, LoginEvent, Organisation, Post, QuotaOverride,
-                        Resident)
+from app.models import (Account, ChangeRecord, CodeItem, CommunityTarget, Equipment, Feedback,
+                        Household, LoginEvent, Organisation, Post, QuotaOverride, Resident,
+                        TrainingRecord)
 from app.roles import DEFAULT_ROLES, DISTRICT, DISTRICT_ADMIN, ENTRY, STREET
 from app.views.base import ScopedRowsMixin
 from tests.conftest import PASSWORD, Browser, csrf_token, make_user
@@ -99,6 +101,17 @@ def _new_code() -> str:
     return f"12011000{next(_codes):04d}"
 
 
+def _target_form(db, org, tag, rec):
+    """A target is one per community: a new one goes to a new community placed under ``org``."""
+    place = rec.community if rec is not None and rec.community_id == org.id else _add(
+        db, Organisation(code=_new_code(), name=tag, level="community", parent=org))
+    return {"community": str(place.id), "residents": "100", "households": "40"}
+
+
+def _dated(**fields):
+    return {**fields, "trained_on": "2026-11-01", "registered_on": "2026-11-01"}
+
+
 def _first(model, *where):
     return lambda db, org, tag: db.session.scalar(select(model).where(*where).order_by(model.id))
 
@@ -124,6 +137,22 @@ KINDS = {
     CodeItem: Kind(make=_first(CodeItem), marker=lambda r: r.name, org_of=lambda r: None,
                    form=lambda db, org, tag, r: {"name": r.name, "sort_order": str(r.sort_order),
                                                  "active": "y"}, shared=True),
+    CommunityTarget: Kind(make=lambda db, org, tag: _add(db, CommunityTarget(
+                              community=org, residents=100, households=40)),
+                          marker=lambda r: r.community.name, org_of=lambda r: r.community,
+                          form=_target_form),
+    TrainingRecord: Kind(make=lambda db, org, tag: _add(db, TrainingRecord(
+                             organisation=org, person_name=tag, course="系统操作",
+                             trained_on=datetime.date(2026, 11, 1))),
+                         marker=lambda r: r.person_name, org_of=lambda r: r.organisation,
+                         form=lambda db, org, tag, rec: _dated(
+                             organisation=str(org.id), person_name=tag, course="系统操作")),
+    Equipment: Kind(make=lambda db, org, tag: _add(db, Equipment(
+                        organisation=org, kind="computer", serial_no=tag,
+                        registered_on=datetime.date(2026, 11, 1))),
+                    marker=lambda r: r.serial_no, org_of=lambda r: r.organisation,
+                    form=lambda db, org, tag, rec: _dated(
+                        organisation=str(org.id), kind="computer", serial_no=tag)),
     ChangeRecord: Kind(make=lambda db, org, tag: _add(db, ChangeRecord(
                            at=datetime.datetime.now(), username=tag, model="Household",
                            object_label=tag, organisation_id=org.id, action="update",
@@ -367,7 +396,18 @@ def probe_userinfo(p, view, kind, inside, outside, base):
     assert "prober" in p.page(response, "userinfo")
 
 
-PROBES = {"list": probe_list, "show": probe_show, "add": probe_add, "edit": probe_edit,
+def probe_import_targets(p, view, kind, inside, outside, base):
+    """The targets sheet upload: refused without the permission; a row naming a unit outside the
+    scope changes nothing."""
+    allowed = p.form_page(view, "import_targets", f"{base}/import/")
+    sheet = f"区划代码,目标人数,目标户数\n{outside_org(p).code},9,9\n".encode()
+    if p.sees_all:
+        return
+    p.unchanged(lambda: p.post(f"{base}/import/", {"file": (io.BytesIO(sheet), "targets.csv")}),
+                None if allowed else 403, "import targets into a foreign unit")
+
+
+PROBES = {"import_targets": probe_import_targets, "list": probe_list, "show": probe_show, "add": probe_add, "edit": probe_edit,
           "delete": probe_delete, "action_post": probe_action_post, "action": probe_action,
           "download": probe_download, "picker": probe_picker, "userinfo": probe_userinfo}
 

@@ -8,3 +8,5 @@ from .job import *  # noqa: F401,F403
 from .login import *  # noqa: F401,F403
 from .audit import *  # noqa: F401,F403
 from .feedback import *  # noqa: F401,F403
+from .rollup import *  # noqa: F401,F403
+from .plan import *  # noqa: F401,F403

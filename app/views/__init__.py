@@ -6,6 +6,7 @@ from .feedback import FeedbackView
 from .history import HistoryView, RecordHistoryView
 from .jobs import JobView
 from .loginlog import LoginEventView
+from .plan import CommunityTargetView, EquipmentView, TrainingRecordView
 from .records import (ChildOrganisationView, CodeItemView, HouseholdView, OrganisationView,
                       ResidentView)
 from .seats import PostView, QuotaOverrideView, SeatOverviewView
@@ -18,6 +19,12 @@ def register_views(appbuilder) -> None:
     appbuilder.add_view(HouseholdView, N_("户信息"), icon="fa-users", category=records)
     appbuilder.add_view(OrganisationView, N_("组织机构"), icon="fa-sitemap", category=records)
     appbuilder.add_view_no_menu(ChildOrganisationView)
+    plan = N_("工作计划")
+    appbuilder.add_view(CommunityTargetView, N_("录入目标"), icon="fa-bullseye", category=plan,
+                        category_icon="fa-tasks")
+    appbuilder.add_view(TrainingRecordView, N_("培训记录"), icon="fa-graduation-cap",
+                        category=plan)
+    appbuilder.add_view(EquipmentView, N_("设备登记"), icon="fa-desktop", category=plan)
     appbuilder.add_view(SeatOverviewView, N_("席位总览"), icon="fa-id-badge", category=seats,
                         category_icon="fa-id-card")
     appbuilder.add_view(PostView, N_("职务名额"), icon="fa-list-ol", category=seats)

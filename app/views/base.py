@@ -17,6 +17,7 @@ from wtforms.fields.core import UnboundField
 from ..columns import ColumnSet, column_info
 from ..display import blank_if_none, code_name, shown, type_format
 from ..extensions import db
+from ..models import Organisation
 from ..roles import ENTRY, STAFF
 from ..models import Organisation
 from ..scope import OrgScopeFilter, current_scope, path_in_scope
@@ -176,6 +177,10 @@ class ScopedModelView(OptimisticLockMixin, ScopedRowsMixin, DatabaseMessageMixin
         multi-select, limited to their table."""
         mapper = inspect(cls.model)
         fields, search, rel_filters = {}, {}, {}
+        search_rel_filters = {  # search dropdowns list only the organisations in scope (hazard 1)
+            name: [["path", OrgScopeFilter, current_scope]] for name in cls.search_columns
+            if name in mapper.relationships
+            and mapper.relationships[name].mapper.class_ is Organisation}
         for name, info in infos.items():
             if name in mapper.relationships and "codes" in info:
                 rel_filters[name] = [["table", FilterEqual, info["codes"]],
@@ -189,8 +194,11 @@ class ScopedModelView(OptimisticLockMixin, ScopedRowsMixin, DatabaseMessageMixin
         cls.edit_form_extra_fields = cls._validated(
             {**fields, **(cls.edit_form_extra_fields or {})})
         cls.search_form_extra_fields = {**search, **(cls.search_form_extra_fields or {})}
-        for attr in ("add_form_query_rel_fields", "edit_form_query_rel_fields"):
-            setattr(cls, attr, {**rel_filters, **(getattr(cls, attr) or {})})
+        search_rel_filters.update(rel_filters)
+        for attr, derived in (("add_form_query_rel_fields", rel_filters),
+                              ("edit_form_query_rel_fields", rel_filters),
+                              ("search_form_query_rel_fields", search_rel_filters)):
+            setattr(cls, attr, {**derived, **(getattr(cls, attr) or {})})
 
     @classmethod
     def _validated(cls, extra_fields: dict) -> dict:

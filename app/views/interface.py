@@ -2,6 +2,7 @@
 and Chinese messages instead of raw SQL on database errors (FAB_NOTES hazards 9, 10, 13)."""
 from flask import g
 from flask_appbuilder.exceptions import DatabaseException
+from flask_appbuilder.models.sqla.filters import SQLAFilterConverter
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
@@ -9,6 +10,8 @@ from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.exc import StaleDataError
 
 from ..errors import UserFacingError
+from ..models import Organisation
+from ..scope import OrgSubtreeFilter
 
 
 def database_message(exc: Exception, deleting: bool = False) -> str:
@@ -30,7 +33,21 @@ class DatabaseMessageMixin:
         return g.get("database_error") or _("保存失败：数据库暂时无法完成操作，请稍后重试。")
 
 
+class FilterConverter(SQLAFilterConverter):
+    """FAB's filters, plus "in the subtree of" as the first filter of every relation to an
+    organisation, so list URLs can select a street or district (the dashboard's drill-down links)."""
+
+    def convert(self, col_name):
+        filters = super().convert(col_name)
+        if (self.datamodel.is_relation_many_to_one(col_name)
+                and self.datamodel.get_related_model(col_name) is Organisation):
+            return [OrgSubtreeFilter(col_name, self.datamodel), *filters]
+        return filters
+
+
 class AppInterface(SQLAInterface):
+    filter_converter_class = FilterConverter
+
     def __init__(self, obj, session=None, eager: tuple = ()):
         super().__init__(obj, session)
         self.eager = eager
