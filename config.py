@@ -66,6 +66,11 @@ LANGUAGES = {
 PAGE_SIZE = 25
 MAX_PAGE_SIZE = 100
 
+# Imports (app/importing): largest accepted file, and the row count above which the confirmed
+# import runs as a background job.
+IMPORT_MAX_BYTES = int(os.environ.get("IMPORT_MAX_BYTES", 20 * 2**20))
+IMPORT_ASYNC_THRESHOLD = int(os.environ.get("IMPORT_ASYNC_THRESHOLD", 5000))
+
 ADMIN_PASSWORD = os.environ.get("ADMIN_PASSWORD")
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", False)

@@ -43,9 +43,13 @@ def duplicate_id(number: str, resident_id: Optional[int]) -> Optional[str]:
         return None
     from .models import Organisation
 
-    community = db.session.get(Organisation, other.community_id)
+    return registered_in(db.session.get(Organisation, other.community_id), other.name)
+
+
+def registered_in(community, name: str) -> str:
+    """The number is held by ``name`` in ``community``; the name is told only inside the scope."""
     if path_in_scope(community.path):
-        return f"该公民身份号码已登记：{community.name} {other.name}"
+        return f"该公民身份号码已登记：{community.name} {name}"
     return f"该公民身份号码已在{community.name}登记"
 
 
@@ -61,7 +65,11 @@ def second_head(household: Optional[Household], relation: Optional[str],
     ).first()
     if head is None or head.id == resident_id:
         return None
-    return f"该户已有户主（{head.name}），每户只能有一名户主"
+    return head_taken(head.name)
+
+
+def head_taken(name: str) -> str:
+    return f"该户已有户主（{name}），每户只能有一名户主"
 
 
 def phone_error(raw: Optional[str]) -> tuple[str, Optional[str]]:

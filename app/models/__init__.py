@@ -5,3 +5,4 @@ from .org import *  # noqa: F401,F403
 from .resident import *  # noqa: F401,F403
 from .seat import *  # noqa: F401,F403
 from .job import *  # noqa: F401,F403
+from .importlog import *  # noqa: F401,F403

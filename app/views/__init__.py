@@ -1,7 +1,8 @@
 """The whole menu, in one place."""
 from .jobs import JobView
-from .records import (ChildOrganisationView, CodeItemView, HouseholdView, OrganisationView,
-                      ResidentView)
+from .importing import ImportView
+from .records import (ChildOrganisationView, CodeItemView, HouseholdView, ImportLogView,
+                      OrganisationView, ResidentView)
 
 
 def register_views(appbuilder) -> None:
@@ -13,3 +14,5 @@ def register_views(appbuilder) -> None:
     appbuilder.add_view(CodeItemView, "字典维护", icon="fa-book", category="系统设置",
                         category_icon="fa-cogs")
     appbuilder.add_view_no_menu(JobView)
+    appbuilder.add_view_no_menu(ImportView)
+    appbuilder.add_view(ImportLogView, "导入记录", icon="fa-upload", category="社区信息")

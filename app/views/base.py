@@ -4,6 +4,8 @@ It derives FAB's column lists, Chinese labels, code-table selects and display fo
 model declarations, restricts every read to the account's organisation subtree, reloads action rows
 through that scope, and re-checks the organisation of every written row (FAB_NOTES hazards 1–3).
 """
+from dataclasses import dataclass
+
 from flask import abort, g, request
 from flask_appbuilder import ModelView, expose
 from flask_appbuilder.security.decorators import has_access
@@ -27,6 +29,17 @@ METHOD_PERMISSIONS = {
     "add": "write", "edit": "write", "action": "write", "action_post": "write",
     "delete": "delete",
 }
+
+
+@dataclass(frozen=True)
+class ToolbarButton:
+    """A button above a list (e.g. 导入), shown to accounts holding ``permission``
+    (permission name, view menu). Views declare them in ``toolbar``."""
+
+    label: str
+    endpoint: str
+    permission: tuple
+    icon: str = ""
 
 
 def _formatter(info: dict):
@@ -54,6 +67,12 @@ class ScopedModelView(ModelView):
     page_size = 25
     # Default roles' permissions on this view (app/roles.py); subclasses adjust.
     grants = {"read": STAFF, "write": (ENTRY,)}
+    list_template = "scoped_list.html"
+    toolbar: tuple = ()  # ToolbarButtons above the list
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.extra_args = {**self.extra_args, "toolbar": self.toolbar}
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)

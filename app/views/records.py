@@ -8,15 +8,16 @@ from sqlalchemy import or_, select
 from wtforms import DateField
 from wtforms.validators import Optional
 
-from ..columns import (CODE_ITEM_COLUMNS, HOUSEHOLD_COLUMNS, ORGANISATION_COLUMNS,
-                       RESIDENT_COLUMNS)
+from ..columns import (CODE_ITEM_COLUMNS, HOUSEHOLD_COLUMNS, IMPORT_LOG_COLUMNS,
+                       ORGANISATION_COLUMNS, RESIDENT_COLUMNS)
 from ..extensions import db
 from ..roles import STAFF
-from ..models import CodeItem, Household, Organisation, Resident
+from ..models import CodeItem, Household, ImportLog, Organisation, Resident
 from ..scope import OrgScopeFilter, current_scope, scope_clause
 from . import validators as v
 from .base import ScopedModelView
 from .fields import HouseholdPickerField, code_select
+from .importing import ImportView
 
 PICKER_PAGE = 20
 COMMUNITIES_IN_SCOPE = [["path", OrgScopeFilter, current_scope],
@@ -41,6 +42,7 @@ class ResidentView(ScopedModelView):
         "birth_date": [v.birth_matches_id], "relation": [v.one_head], "phone": [v.phone],
     }
     description_columns = {"id_card_no": "18位；15位旧号码自动升级为18位。性别和出生日期可留空，按号码自动填写。"}
+    toolbar = (ImportView.button(),)
 
 
 class HouseholdView(ScopedModelView):
@@ -52,6 +54,7 @@ class HouseholdView(ScopedModelView):
     related_views = [ResidentView]
     add_form_query_rel_fields = edit_form_query_rel_fields = {"community": COMMUNITIES_IN_SCOPE}
     validators_columns = {"household_no": [v.household_no_unique], "phone": [v.phone]}
+    toolbar = (ImportView.button(),)
 
     @expose("/picker/")
     @has_access
@@ -112,3 +115,13 @@ class CodeItemView(ScopedModelView):
 
     def row_path(self, item):
         return "/"  # only roles with write permission (admins) get here
+
+
+class ImportLogView(ScopedModelView):
+    """Every import (web and command line), read-only, within the account's scope."""
+
+    model = ImportLog
+    columns = IMPORT_LOG_COLUMNS
+    list_title = show_title = "导入记录"
+    base_permissions = ["can_read"]
+    grants = {"read": STAFF}
