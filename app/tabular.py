@@ -34,6 +34,12 @@ class Sheet:
     first_col: int = 0
     merged: list = field(default_factory=list)
 
+    def take(self, start: int) -> list:
+        """Hand over the rows from ``start`` on; the sheet keeps none, so each row can be freed
+        as soon as its reader is done with it."""
+        rows, self.rows = self.rows[start:], []
+        return rows
+
     def column_letter(self, index: int) -> str:
         return column_letter(self.first_col + index)
 
@@ -84,7 +90,10 @@ def column_letter(index: int) -> str:
 
 def _cell(value, interned: dict) -> str:
     """Text of one cell; repeated values (code names, estates) share one string object."""
-    if value is None or value == "":
+    if type(value) is str:  # most cells: checked first
+        text = value.strip()
+        return interned.setdefault(text, text) if text else ""
+    if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():
         text = str(int(value))

@@ -271,6 +271,20 @@ def test_row_rules_are_the_forms_rules(app, db, tree):
     assert plan.counts.errors == 6 and plan.writes == 0
 
 
+@pytest.mark.parametrize("written", ["1980-01-01", "1980/1/1", "1980.01.01", "1980年1月1日",
+                                     "19800101", "1980-01-01 00:00:00"])
+def test_dates_as_people_write_them(app, db, tree, written):
+    row = sheets.person("H001", "甲", 出生日期=written)
+    _, errors = _check(tree, [row], header=sheets.HEADER + ["出生日期"])
+    assert errors == []
+
+
+def test_a_date_that_is_no_date_names_the_field(app, db, tree):
+    row = sheets.person("H001", "甲", 出生日期="1980-02-30")
+    _, errors = _check(tree, [row], header=sheets.HEADER + ["出生日期"])
+    assert errors == [(2, "出生日期", "“1980-02-30”不是有效日期：请写成 1980-01-01 的形式")]
+
+
 def test_fifteen_digit_number_is_upgraded_and_sex_birth_derived(app, db, tree):
     from app.importing import check_file, import_plan
 
@@ -382,6 +396,28 @@ def test_changed_rows_update_and_empty_cells_keep_values(app, jia_user, db, brow
                     for n in ("张建国", "李秀英"))
     assert (head.phone, spouse.phone, head.household.door) == (
         "022-84376000", "13812345678", "302")
+
+
+def test_a_record_changed_after_validation_fails_the_import_and_writes_nothing(app, db, tree):
+    """Optimistic version check: someone edits a resident between preview and confirm."""
+    from app.importing import check_file, import_plan
+
+    hh = household(db, tree[JIA], no="H100")
+    person = resident(db, hh, name="老户主")
+    rows = [sheets.person("H100", "老户主", 公民身份号码=person.id_card_no, 联系电话="13900000000"),
+            sheets.person("H101", "新人")]
+    plan = check_file(sheets.csv_bytes(rows), "居民.csv", tree[JIA])
+    assert (plan.counts.new, plan.counts.updated) == (1, 1)
+    person.name = "别人改过"
+    db.session.commit()
+    outcome = import_plan(plan, file_name="居民.csv", valid_only=False, source="cli")
+    assert outcome.status == "failed" and "导入期间有记录被他人修改" in outcome.message
+    assert db.session.scalar(select(func.count(Resident.id))) == 1
+    assert db.session.scalar(select(func.count(Household.id))) == 1
+    db.session.expire_all()
+    assert (person.name, person.phone) == ("别人改过", None)
+    log = db.session.scalars(select(ImportLog)).one()
+    assert (log.status, log.created, log.updated) == ("failed", 0, 0)
 
 
 def test_number_registered_in_another_community_is_a_conflict_not_a_move(app, jia_user, db,

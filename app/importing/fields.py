@@ -5,6 +5,7 @@ model column (app/models), the choice of fields from ``RESIDENT_IMPORT`` (app/co
 checks from app/rules.py — the same the forms use.
 """
 import datetime
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -22,6 +23,7 @@ GROUP_MODELS = {"household": Household, "resident": Resident, "check": Resident}
 ERROR_COLUMN = "错误说明"  # added by the error sheet; ignored when the sheet comes back
 _SEPARATORS = re.compile(r"[、,，;；/\s]+")
 _DATE = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?(?:[ T].*)?")
+_COMPACT_DATE = re.compile(r"(\d{4})(\d{2})(\d{2})")
 
 
 class CellError(ValueError):
@@ -83,7 +85,7 @@ def _parser(name, info, column, codes, community):
         return ("code", _codes(table, codes.get(table, {}), info["label"], False),
                 "从下拉列表选择，也可填写代码。")
     if info.get("sensitive") == "phone":
-        return "phone", _phone, "手机号（11位）或天津固定电话（022-8位号码）。"
+        return "phone", _phone(), "手机号（11位）或天津固定电话（022-8位号码）。"
     kind = column.type
     if isinstance(kind, Date):
         return "date", _date, "日期，如 1980-01-01。"
@@ -141,15 +143,25 @@ def _id_number(raw: str):
     return parsed
 
 
-def _phone(raw: str) -> str:
-    value, error = rules.phone_error(raw)
-    if error:
-        raise CellError(error)
-    return value
+def _phone():
+    """The phone rule, remembered per import: a household's members often share one number,
+    and libphonenumber is the slowest check of a row."""
+    check = functools.lru_cache(maxsize=None)(rules.phone_error)
+
+    def parse(raw: str) -> str:
+        value, error = check(raw)
+        if error:
+            raise CellError(error)
+        return value
+    return parse
 
 
 def _date(raw: str) -> datetime.date:
-    match = _DATE.fullmatch(raw) or (re.fullmatch(r"(\d{4})(\d{2})(\d{2})", raw))
+    try:
+        return datetime.date.fromisoformat(raw)  # 1980-01-01, as our reader gives Excel dates
+    except ValueError:
+        pass
+    match = _DATE.fullmatch(raw) or _COMPACT_DATE.fullmatch(raw)
     try:
         return datetime.date(*(int(part) for part in match.groups()))
     except (AttributeError, ValueError):

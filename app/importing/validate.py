@@ -8,8 +8,7 @@ row's errors as (field, reason).
 """
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import Optional
-
+from typing import NamedTuple, Optional
 from sqlalchemy import select
 
 from .. import rules
@@ -26,22 +25,19 @@ MOVE_HINT = "；不会移到本社区，如需迁入请先在原社区办理迁�
 
 
 class Row:
-    """One data row: its number in the file, raw cells, parsed values and errors."""
+    """One data row: its number in the file, raw cells, parsed values, the resident's 18-digit
+    ID number once valid, and errors as (field, reason)."""
 
-    __slots__ = ("no", "cells", "household", "resident", "errors")
+    __slots__ = ("no", "cells", "household", "resident", "number", "errors")
 
     def __init__(self, no: int, cells: list):
         self.no, self.cells = no, cells
-        self.household, self.resident, self.errors = {}, {}, None
+        self.household, self.resident, self.number, self.errors = {}, {}, None, None
 
     def fail(self, label: str, reason: str) -> None:
         if self.errors is None:
             self.errors = []
         self.errors.append((label, reason))
-
-    @property
-    def number(self) -> Optional[str]:
-        return self.resident.get("id_card_no")
 
 
 @dataclass
@@ -61,42 +57,67 @@ class Counts:
                 f"更新 {self.households_updated}，未变 {self.households_unchanged}")
 
 
+class Registered(NamedTuple):
+    """A resident registered in the community, as much as the checks need."""
+
+    id: int
+    version: int
+    household_id: Optional[int]
+    relation: Optional[str]
+
+
 @dataclass
 class Known:
-    """The community's records as they are now, keyed the way the file refers to them."""
+    """The community's records as they are now, keyed the way the file refers to them. Residents
+    are kept slim: their other values are compared in chunks, only for the numbers in the file
+    (``compare_residents``)."""
 
-    households: dict  # 户编号 -> row mapping (any status)
-    residents: dict  # 公民身份号码 -> row mapping (registered residents)
-    groups: dict  # resident id -> set of special-group codes
+    households: dict  # 户编号 -> row (any status)
+    residents: dict  # 公民身份号码 -> Registered
+    head_names: dict  # household id -> name of its registered 户主
     group_ids: dict  # special-group code -> code_item id
 
     @classmethod
     def load(cls, community: Organisation, spec: ImportSpec) -> "Known":
         hh_cols = [getattr(Household, n) for n in spec.household]
-        households = {m["household_no"]: m for m in db.session.execute(
+        households = {h.household_no: h for h in db.session.execute(
             select(Household.id, Household.version, Household.status, *hh_cols)
-            .where(Household.community_id == community.id)).mappings()}
-        res_cols = [getattr(Resident, n) for n in resident_columns(spec)]
-        residents = {m["id_card_no"]: m for m in db.session.execute(
-            select(Resident.id, Resident.version, *res_cols)
-            .where(Resident.community_id == community.id, Resident.status == "active")
-        ).mappings()}
-        groups = defaultdict(set)
-        for resident_id, code in db.session.execute(
-                select(links.c.resident_id, CodeItem.code)
-                .join(CodeItem, CodeItem.id == links.c.code_item_id)
-                .join(Resident, Resident.id == links.c.resident_id)
+            .where(Household.community_id == community.id))}
+        residents, head_names, codes = {}, {}, {}
+        for number, rid, version, household_id, relation, name in db.session.execute(
+                select(Resident.id_card_no, Resident.id, Resident.version, Resident.household_id,
+                       Resident.relation, Resident.name)
                 .where(Resident.community_id == community.id, Resident.status == "active")):
-            groups[resident_id].add(code)
+            residents[number] = Registered(rid, version, household_id,
+                                           codes.setdefault(relation, relation))
+            if relation == HEAD_RELATION:
+                head_names[household_id] = name
         group_ids = dict(db.session.execute(
             select(CodeItem.code, CodeItem.id).where(CodeItem.table == "special_group")).all())
-        return cls(households, residents, groups, group_ids)
+        return cls(households, residents, head_names, group_ids)
 
 
 def resident_columns(spec: ImportSpec) -> list[str]:
     """Resident columns an import reads and writes (special groups live in a link table)."""
     stored = [n for n in spec.resident if n != "special_groups"]
     return stored + ["id_card_original", "household_id"]
+
+
+def compare_residents(community: Organisation, spec: ImportSpec, rows: list) -> tuple[dict, dict]:
+    """Current values and special groups of the registered residents these rows name:
+    ({公民身份号码: row}, {resident id: set of codes}), one query of each per chunk."""
+    columns = [getattr(Resident, n) for n in resident_columns(spec)]
+    current = {r.id_card_no: r for r in db.session.execute(
+        select(Resident.id, *columns).where(
+            Resident.community_id == community.id, Resident.status == "active",
+            Resident.id_card_no.in_([row.number for row in rows])))}
+    groups = defaultdict(set)
+    for resident_id, code in db.session.execute(
+            select(links.c.resident_id, CodeItem.code)
+            .join(CodeItem, CodeItem.id == links.c.code_item_id)
+            .where(links.c.resident_id.in_([r.id for r in current.values()]))):
+        groups[resident_id].add(code)
+    return current, groups
 
 
 @dataclass
@@ -107,9 +128,9 @@ class Plan:
     rows: list
     known: Known = None
     new_households: dict = field(default_factory=dict)  # 户编号 -> values
-    changed_households: list = field(default_factory=list)  # (known mapping, values)
+    changed_households: list = field(default_factory=list)  # (Known.households row, values)
     new_residents: list = field(default_factory=list)  # rows
-    changed_residents: list = field(default_factory=list)  # (known mapping, row)
+    changed_residents: list = field(default_factory=list)  # (Known.residents row, row)
     groups: dict = field(default_factory=dict)  # 公民身份号码 -> codes to set
     counts: Counts = field(default_factory=Counts)
 
@@ -131,7 +152,7 @@ def plan_import(sheet: Sheet, community: Organisation, spec: ImportSpec = RESIDE
     header_no, header = sheet.rows[at]
     sheet.fill_merged(header_no)
     columns = match_header(header, fields, sheet, spec.aliases)
-    rows = _parse_rows(sheet.rows[at + 1:], fields, columns, spec, progress)
+    rows = _parse_rows(sheet.take(at + 1), fields, columns, spec, progress)
     if not rows:
         raise FileProblem("文件只有表头，没有数据行。")
     plan = Plan(community, header, columns, rows, Known.load(community, spec))
@@ -139,28 +160,36 @@ def plan_import(sheet: Sheet, community: Organisation, spec: ImportSpec = RESIDE
     _check_elsewhere(rows, plan.known, community)
     _check_households(rows, plan.known, {f.name: f for f in fields}, spec)
     _check_heads(rows, plan.known, spec)
+    for row in rows:  # the error sheet needs the raw cells of failing rows only
+        if not row.errors:
+            row.cells = None
     _classify(plan, spec)
     return plan
 
 
 def _parse_rows(data_rows, fields, columns: Columns, spec: ImportSpec, progress) -> list[Row]:
-    wanted = [(f, columns.index[f.name]) for f in fields if f.name in columns.index]
+    # Hot loop (every cell of every row): the per-field facts are unpacked once, up front.
+    wanted = [(columns.index[f.name], f.parse, f.name, f.group, f.required, f.label)
+              for f in fields if f.name in columns.index]
     rows = []
     for count, (row_no, cells) in enumerate(data_rows, 1):
         row = Row(row_no, cells)
-        for f, position in wanted:
-            raw = cells[position] if position < len(cells) else ""
+        width = len(cells)
+        for position, parse, name, group, required, label in wanted:
+            raw = cells[position] if position < width else ""
             if not raw:
-                if f.required:
-                    row.fail(f.label, f"{f.label}不能为空")
+                if required:
+                    row.fail(label, f"{label}不能为空")
                 continue
             try:
-                value = f.parse(raw)
+                value = parse(raw)
             except CellError as exc:
-                row.fail(f.label, str(exc))
+                row.fail(label, str(exc))
                 continue
-            if f.group != "check":
-                getattr(row, f.group)[f.name] = value
+            if group == "resident":
+                row.resident[name] = value
+            elif group == "household":
+                row.household[name] = value
         _settle_id(row, spec)
         rows.append(row)
         if progress and count % CHUNK == 0:
@@ -175,7 +204,7 @@ def _settle_id(row: Row, spec: ImportSpec) -> None:
     parsed = values.get(spec.resident_key)
     if parsed is None:
         return
-    values[spec.resident_key] = parsed.number
+    values[spec.resident_key] = row.number = parsed.number
     if parsed.original:
         values["id_card_original"] = parsed.original
     for name, mismatch, derived in (("sex", rules.sex_mismatch, parsed.sex_code),
@@ -228,7 +257,7 @@ def _check_households(rows: list[Row], known: Known, fields: dict, spec: ImportS
         if number is None:
             continue
         existing = known.households.get(number)
-        if existing is not None and existing["status"] != "active":
+        if existing is not None and existing.status != "active":
             row.fail(fields[key].label, f"户编号“{number}”的户已注销，不能再导入成员")
         for name, value in row.household.items():
             seen_at, seen = first.setdefault((number, name), (row.no, value))
@@ -243,15 +272,15 @@ def _check_heads(rows: list[Row], known: Known, spec: ImportSpec) -> None:
     valid = [r for r in rows if not r.errors]
     heads = defaultdict(list)
     for row in valid:
-        relation = row.resident.get("relation") or known.residents.get(row.number, {}).get(
-            "relation")
+        relation = row.resident.get("relation") or getattr(
+            known.residents.get(row.number), "relation", None)
         if relation == HEAD_RELATION:
             heads[row.household.get(spec.household_key)].append(row)
-    number_of = {h["id"]: no for no, h in known.households.items()}
+    number_of = {h.id: no for no, h in known.households.items()}
     in_file = {r.number for r in valid}
-    registered = {number_of.get(r["household_id"]): r["name"]
+    registered = {number_of.get(r.household_id): known.head_names[r.household_id]
                   for number, r in known.residents.items()
-                  if r["relation"] == HEAD_RELATION and number not in in_file}
+                  if r.relation == HEAD_RELATION and number not in in_file}
     label = label_of(Resident, "relation")
     for number, head_rows in heads.items():
         if number in registered:
@@ -264,7 +293,7 @@ def _check_heads(rows: list[Row], known: Known, spec: ImportSpec) -> None:
 
 
 def _differs(values: dict, existing) -> bool:
-    return any(existing[name] != value for name, value in values.items())
+    return any(getattr(existing, name) != value for name, value in values.items())
 
 
 def _classify(plan: Plan, spec: ImportSpec) -> None:
@@ -284,29 +313,34 @@ def _classify(plan: Plan, spec: ImportSpec) -> None:
             plan.changed_households.append((existing, values))
         else:
             counts.households_unchanged += 1
+    registered = []
     for row in valid:
-        _classify_resident(plan, row, spec)
+        if row.number in known.residents:
+            registered.append(row)
+        else:
+            plan.new_residents.append(row)
+            if groups := row.resident.pop("special_groups", None):
+                plan.groups[row.number] = groups
+    for start in range(0, len(registered), CHUNK):
+        _classify_registered(plan, registered[start:start + CHUNK], spec)
     counts.rows, counts.errors = len(plan.rows), len(plan.rows) - len(valid)
     counts.new, counts.updated = len(plan.new_residents), len(plan.changed_residents)
     counts.households_new = len(plan.new_households)
     counts.households_updated = len(plan.changed_households)
 
 
-def _classify_resident(plan: Plan, row: Row, spec: ImportSpec) -> None:
-    known = plan.known
-    groups = row.resident.pop("special_groups", None)
-    existing = known.residents.get(row.number)
-    if existing is None:
-        plan.new_residents.append(row)
-        if groups:
-            plan.groups[row.number] = groups
-        return
-    household = known.households.get(row.household[spec.household_key])
-    moved = household is None or household["id"] != existing["household_id"]
-    regrouped = groups is not None and set(groups) != known.groups.get(existing["id"], set())
-    if moved or regrouped or _differs(row.resident, existing):
-        plan.changed_residents.append((existing, row))
-        if regrouped:
-            plan.groups[row.number] = groups
-    else:
-        plan.counts.unchanged += 1
+def _classify_registered(plan: Plan, rows: list[Row], spec: ImportSpec) -> None:
+    """Changed or unchanged: compared field by field with what is registered."""
+    current, current_groups = compare_residents(plan.community, spec, rows)
+    for row in rows:
+        existing = current[row.number]
+        groups = row.resident.pop("special_groups", None)
+        household = plan.known.households.get(row.household[spec.household_key])
+        moved = household is None or household.id != existing.household_id
+        regrouped = groups is not None and set(groups) != current_groups.get(existing.id, set())
+        if moved or regrouped or _differs(row.resident, existing):
+            plan.changed_residents.append((plan.known.residents[row.number], row))
+            if regrouped:
+                plan.groups[row.number] = groups
+        else:
+            plan.counts.unchanged += 1

@@ -2,6 +2,7 @@
 (never an ORM object per row): households first (new ids come back by RETURNING), then residents,
 then their special groups. The caller commits, or rolls back on any error."""
 import datetime
+from collections import defaultdict
 from itertools import islice
 
 from sqlalchemy import bindparam, delete, insert, update
@@ -32,28 +33,26 @@ def write_plan(plan: Plan, user_id, spec: ImportSpec = RESIDENT_IMPORT) -> None:
     changed = {"changed_on": now, "changed_by_id": user_id}
     created = {**changed, "created_on": now, "created_by_id": user_id, "version": 1,
                "status": "active", "community_id": plan.community.id}
-    household_ids = {number: h["id"] for number, h in plan.known.households.items()}
+    household_ids = {number: h.id for number, h in plan.known.households.items()}
     household_ids.update(_insert_households(conn, plan, spec, created))
-    _update(conn, HOUSEHOLDS, (
-        {**_key(h), **{n: h[n] for n in spec.household}, **values, **changed}
-        for h, values in plan.changed_households))
-    columns = resident_columns(spec)
+    _update(conn, HOUSEHOLDS, ({**_key(h), **values, **changed}
+                               for h, values in plan.changed_households))
 
     def placed(row) -> dict:
         return {**row.resident, "household_id": household_ids[row.household[spec.household_key]]}
 
     # Former heads are updated before new heads, so the one-head index never sees two at once.
-    demoted_first = sorted(plan.changed_residents,
-                           key=lambda item: placed(item[1]).get("relation",
-                                                                item[0]["relation"]) == HEAD_RELATION)
-    _update(conn, RESIDENTS, ({**_key(r), **{c: r[c] for c in columns}, **placed(row), **changed}
-                              for r, row in demoted_first))
-    new_ids = _insert_residents(conn, plan, columns, placed, created)
+    for heads in (False, True):
+        _update(conn, RESIDENTS, ({**_key(r), **placed(row), **changed}
+                                  for r, row in plan.changed_residents
+                                  if (row.resident.get("relation", r.relation) == HEAD_RELATION)
+                                  == heads))
+    new_ids = _insert_residents(conn, plan, resident_columns(spec), placed, created)
     _set_groups(conn, plan, new_ids)
 
 
 def _key(known) -> dict:
-    return {"_id": known["id"], "_version": known["version"]}
+    return {"_id": known.id, "_version": known.version}
 
 
 def _insert_households(conn, plan: Plan, spec: ImportSpec, created: dict) -> dict:
@@ -66,13 +65,19 @@ def _insert_households(conn, plan: Plan, spec: ImportSpec, created: dict) -> dic
 
 
 def _update(conn, table, params) -> None:
+    """UPDATE ... SET only the given columns, with the version check; rows giving the same set of
+    columns (empty cells give none) go in one executemany."""
     stmt = (update(table)
             .where(table.c.id == bindparam("_id"), table.c.version == bindparam("_version"))
             .values(version=table.c.version + 1))
     for batch in _batches(params):
-        result = conn.execute(stmt, batch)
-        if conn.dialect.supports_sane_multi_rowcount and result.rowcount != len(batch):
-            raise ConcurrentChange()
+        alike = defaultdict(list)
+        for values in batch:
+            alike[frozenset(values)].append(values)
+        for same in alike.values():
+            result = conn.execute(stmt, same)
+            if conn.dialect.supports_sane_multi_rowcount and result.rowcount != len(same):
+                raise ConcurrentChange()
 
 
 def _insert_residents(conn, plan: Plan, columns: list, placed, created: dict) -> dict:
@@ -94,8 +99,7 @@ def _set_groups(conn, plan: Plan, new_ids: dict) -> None:
     """Special groups given in the file replace the resident's current ones."""
     if not plan.groups:
         return
-    replaced = {r["id_card_no"]: r["id"] for r, row in plan.changed_residents
-                if row.number in plan.groups}
+    replaced = {row.number: r.id for r, row in plan.changed_residents if row.number in plan.groups}
     for batch in _batches(replaced.values()):
         conn.execute(delete(links).where(links.c.resident_id.in_(batch)))
     ids = {**new_ids, **replaced}
