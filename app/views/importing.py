@@ -26,7 +26,7 @@ from ..importing.store import Upload
 from ..jobs import submit
 from ..models import Organisation
 from ..roles import ENTRY
-from ..scope import current_scope
+from ..scope import current_scope, path_in_scope
 from ..tabular import FileProblem
 from .base import ToolbarButton
 
@@ -104,8 +104,10 @@ class ImportView(BaseView):
                              ("can_import", cls.class_permission_name), "fa-upload")
 
     def _upload(self, token: str) -> Upload:
+        """The account's own upload, into a community still inside its scope."""
         upload = Upload.find(token, getattr(g.user, "id", None))
-        if upload is None:
+        community = upload and db.session.get(Organisation, upload.meta["community_id"])
+        if community is None or not path_in_scope(community.path):
             abort(404)
         return upload
 
