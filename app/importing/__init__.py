@@ -15,7 +15,7 @@ from ..extensions import db
 from ..models import ImportLog, Organisation
 from ..tabular import read_sheet
 from .validate import Counts, Plan, plan_import
-from .write import ConcurrentChange, write_plan
+from .write import ConcurrentChange, refresh_statistics, write_plan
 
 PREVIEW_ERRORS = 500  # errors listed on a page; the error sheet has them all
 
@@ -68,6 +68,8 @@ def import_plan(plan: Plan, *, file_name: str, valid_only: bool, source: str) ->
     log.message = f"{head}。{'' if written else '校验结果：'}{counts.summary()}"
     db.session.add(log)
     db.session.commit()
+    if written:
+        refresh_statistics(plan.writes)
     return Outcome(status, log.message, counts, log.id)
 
 

@@ -69,8 +69,7 @@ class Registered(NamedTuple):
 @dataclass
 class Known:
     """The community's records as they are now, keyed the way the file refers to them. Residents
-    are kept slim: their other values are compared in chunks, only for the numbers in the file
-    (``compare_residents``)."""
+    are kept slim: their other values are compared while streaming (``registered_values``)."""
 
     households: dict  # 户编号 -> row (any status)
     residents: dict  # 公民身份号码 -> Registered
@@ -103,21 +102,23 @@ def resident_columns(spec: ImportSpec) -> list[str]:
     return stored + ["id_card_original", "household_id"]
 
 
-def compare_residents(community: Organisation, spec: ImportSpec, rows: list) -> tuple[dict, dict]:
-    """Current values and special groups of the registered residents these rows name:
-    ({公民身份号码: row}, {resident id: set of codes}), one query of each per chunk."""
-    columns = [getattr(Resident, n) for n in resident_columns(spec)]
-    current = {r.id_card_no: r for r in db.session.execute(
-        select(Resident.id, *columns).where(
-            Resident.community_id == community.id, Resident.status == "active",
-            Resident.id_card_no.in_([row.number for row in rows])))}
+def registered_values(community: Organisation, spec: ImportSpec, numbers: set):
+    """Current values of the registered residents named by ``numbers``, streamed in one query
+    over the community (no IN list: its cost would not depend on the plan PostgreSQL picks),
+    and the community's special groups as {resident id: set of codes}."""
     groups = defaultdict(set)
     for resident_id, code in db.session.execute(
             select(links.c.resident_id, CodeItem.code)
             .join(CodeItem, CodeItem.id == links.c.code_item_id)
-            .where(links.c.resident_id.in_([r.id for r in current.values()]))):
+            .join(Resident, Resident.id == links.c.resident_id)
+            .where(Resident.community_id == community.id, Resident.status == "active")):
         groups[resident_id].add(code)
-    return current, groups
+    columns = [getattr(Resident, n) for n in resident_columns(spec)]
+    current = db.session.execute(
+        select(Resident.id, *columns)
+        .where(Resident.community_id == community.id, Resident.status == "active")
+        .execution_options(yield_per=CHUNK))
+    return (r for r in current if r.id_card_no in numbers), groups
 
 
 @dataclass
@@ -313,27 +314,27 @@ def _classify(plan: Plan, spec: ImportSpec) -> None:
             plan.changed_households.append((existing, values))
         else:
             counts.households_unchanged += 1
-    registered = []
+    registered = {}
     for row in valid:
         if row.number in known.residents:
-            registered.append(row)
+            registered[row.number] = row
         else:
             plan.new_residents.append(row)
             if groups := row.resident.pop("special_groups", None):
                 plan.groups[row.number] = groups
-    for start in range(0, len(registered), CHUNK):
-        _classify_registered(plan, registered[start:start + CHUNK], spec)
+    if registered:
+        _classify_registered(plan, registered, spec)
     counts.rows, counts.errors = len(plan.rows), len(plan.rows) - len(valid)
     counts.new, counts.updated = len(plan.new_residents), len(plan.changed_residents)
     counts.households_new = len(plan.new_households)
     counts.households_updated = len(plan.changed_households)
 
 
-def _classify_registered(plan: Plan, rows: list[Row], spec: ImportSpec) -> None:
+def _classify_registered(plan: Plan, rows: dict, spec: ImportSpec) -> None:
     """Changed or unchanged: compared field by field with what is registered."""
-    current, current_groups = compare_residents(plan.community, spec, rows)
-    for row in rows:
-        existing = current[row.number]
+    current, current_groups = registered_values(plan.community, spec, rows.keys())
+    for existing in current:
+        row = rows[existing.id_card_no]
         groups = row.resident.pop("special_groups", None)
         household = plan.known.households.get(row.household[spec.household_key])
         moved = household is None or household.id != existing.household_id

@@ -5,7 +5,7 @@ import datetime
 from collections import defaultdict
 from itertools import islice
 
-from sqlalchemy import bindparam, delete, insert, update
+from sqlalchemy import bindparam, delete, insert, text, update
 
 from ..columns import RESIDENT_IMPORT, ImportSpec
 from ..extensions import db
@@ -14,6 +14,7 @@ from ..models import resident_special_group as links
 from .validate import Plan, resident_columns
 
 BATCH = 5000
+ANALYZE_AFTER = 1000  # rows written
 HOUSEHOLDS, RESIDENTS = Household.__table__, Resident.__table__
 
 
@@ -108,3 +109,11 @@ def _set_groups(conn, plan: Plan, new_ids: dict) -> None:
              for number, codes in plan.groups.items() for code in codes]
     for batch in _batches(pairs):
         conn.execute(insert(links), batch)
+
+
+def refresh_statistics(written: int) -> None:
+    """After a large import, PostgreSQL's planner statistics lag until autovacuum catches up; plans
+    made on them meanwhile (the next import's look-ups, list pages) can be very slow."""
+    if written >= ANALYZE_AFTER and db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(text("ANALYZE resident, household"))
+        db.session.commit()
