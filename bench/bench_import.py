@@ -56,14 +56,12 @@ def people(count: int, seed: int = 5):
         house += 1
         size = min(rng.choice((1, 2, 2, 3, 3, 3, 4, 4, 5)), count - made)
         year = rng.randrange(1940, 1995)
-        for member in range(size):
-            male = rng.random() < 0.5 if member != 1 else not first_male
-            relation = ("02", "10", "20" if male else "30", "20" if male else "30",
-                        "20" if male else "30")[member]
+        head_male = rng.random() < 0.5
+        for member in range(size):  # head, spouse, then children
+            male = (head_male, not head_male)[member] if member < 2 else rng.random() < 0.5
+            relation = ("02", "10")[member] if member < 2 else ("20" if male else "30")
             birth = datetime.date(year + (25 if member >= 2 else rng.randrange(-3, 4)),
                                   rng.randrange(1, 13), rng.randrange(1, 29))
-            if member == 0:
-                first_male = male
             yield [f"H{house:06d}", "家庭户" if member == 0 else "", "丽苑小区" if member == 0 else "",
                    str(house % 40 + 1), str(house % 6 + 1), str(100 + house % 900),
                    rng.choice(SURNAMES) + rng.choice(GIVEN) + rng.choice(GIVEN), number(birth, male),

@@ -1,27 +1,19 @@
 """Validation of a whole sheet before anything is written.
 
-Every row gets the form's rules (app/rules.py); then, across the file: duplicate ID numbers, numbers
-registered in another community, cancelled or inconsistent households, and the household head rule.
-What is already in the database is loaded once per import, one query per kind (never per row).
-The result is a ``Plan``: which households and residents are new, changed or unchanged, and every
-row's errors as (field, reason).
+Every row gets the form's rules (app/rules.py); then the rules across the file (checks.py) against
+what the community holds (known.py). The result is a ``Plan``: which households and residents are
+new, changed or unchanged, and every row's errors as (field, reason).
 """
-from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import NamedTuple, Optional
-from sqlalchemy import select
 
 from .. import rules
 from ..columns import RESIDENT_IMPORT, ImportSpec, label_of
-from ..display import code_name, code_tables
-from ..extensions import db
-from ..models import HEAD_RELATION, CodeItem, Household, Organisation, Resident
-from ..models import resident_special_group as links
+from ..display import code_tables
+from ..models import Organisation, Resident
 from ..tabular import FileProblem, Sheet
+from . import checks
 from .fields import CellError, Columns, import_fields, is_label, match_header
-
-CHUNK = 5000  # numbers per IN (...) query: well under SQLite's and PostgreSQL's parameter limits
-MOVE_HINT = "；不会移到本社区，如需迁入请先在原社区办理迁出"
+from .known import CHUNK, Known, registered_values
 
 
 class Row:
@@ -55,70 +47,6 @@ class Counts:
         return (f"共 {self.rows} 行：新增 {self.new} 人，更新 {self.updated} 人，"
                 f"未变 {self.unchanged} 人，有错误 {self.errors} 行；户：新增 {self.households_new}，"
                 f"更新 {self.households_updated}，未变 {self.households_unchanged}")
-
-
-class Registered(NamedTuple):
-    """A resident registered in the community, as much as the checks need."""
-
-    id: int
-    version: int
-    household_id: Optional[int]
-    relation: Optional[str]
-
-
-@dataclass
-class Known:
-    """The community's records as they are now, keyed the way the file refers to them. Residents
-    are kept slim: their other values are compared while streaming (``registered_values``)."""
-
-    households: dict  # 户编号 -> row (any status)
-    residents: dict  # 公民身份号码 -> Registered
-    head_names: dict  # household id -> name of its registered 户主
-    group_ids: dict  # special-group code -> code_item id
-
-    @classmethod
-    def load(cls, community: Organisation, spec: ImportSpec) -> "Known":
-        hh_cols = [getattr(Household, n) for n in spec.household]
-        households = {h.household_no: h for h in db.session.execute(
-            select(Household.id, Household.version, Household.status, *hh_cols)
-            .where(Household.community_id == community.id))}
-        residents, head_names, codes = {}, {}, {}
-        for number, rid, version, household_id, relation, name in db.session.execute(
-                select(Resident.id_card_no, Resident.id, Resident.version, Resident.household_id,
-                       Resident.relation, Resident.name)
-                .where(Resident.community_id == community.id, Resident.status == "active")):
-            residents[number] = Registered(rid, version, household_id,
-                                           codes.setdefault(relation, relation))
-            if relation == HEAD_RELATION:
-                head_names[household_id] = name
-        group_ids = dict(db.session.execute(
-            select(CodeItem.code, CodeItem.id).where(CodeItem.table == "special_group")).all())
-        return cls(households, residents, head_names, group_ids)
-
-
-def resident_columns(spec: ImportSpec) -> list[str]:
-    """Resident columns an import reads and writes (special groups live in a link table)."""
-    stored = [n for n in spec.resident if n != "special_groups"]
-    return stored + ["id_card_original", "household_id"]
-
-
-def registered_values(community: Organisation, spec: ImportSpec, numbers: set):
-    """Current values of the registered residents named by ``numbers``, streamed in one query
-    over the community (no IN list: its cost would not depend on the plan PostgreSQL picks),
-    and the community's special groups as {resident id: set of codes}."""
-    groups = defaultdict(set)
-    for resident_id, code in db.session.execute(
-            select(links.c.resident_id, CodeItem.code)
-            .join(CodeItem, CodeItem.id == links.c.code_item_id)
-            .join(Resident, Resident.id == links.c.resident_id)
-            .where(Resident.community_id == community.id, Resident.status == "active")):
-        groups[resident_id].add(code)
-    columns = [getattr(Resident, n) for n in resident_columns(spec)]
-    current = db.session.execute(
-        select(Resident.id, *columns)
-        .where(Resident.community_id == community.id, Resident.status == "active")
-        .execution_options(yield_per=CHUNK))
-    return (r for r in current if r.id_card_no in numbers), groups
 
 
 @dataclass
@@ -157,10 +85,10 @@ def plan_import(sheet: Sheet, community: Organisation, spec: ImportSpec = RESIDE
     if not rows:
         raise FileProblem("文件只有表头，没有数据行。")
     plan = Plan(community, header, columns, rows, Known.load(community, spec))
-    _check_duplicates(rows)
-    _check_elsewhere(rows, plan.known, community)
-    _check_households(rows, plan.known, {f.name: f for f in fields}, spec)
-    _check_heads(rows, plan.known, spec)
+    checks.duplicates(rows)
+    checks.elsewhere(rows, plan.known, community)
+    checks.households(rows, plan.known, {f.name: f for f in fields}, spec)
+    checks.heads(rows, plan.known, spec)
     for row in rows:  # the error sheet needs the raw cells of failing rows only
         if not row.errors:
             row.cells = None
@@ -214,83 +142,6 @@ def _settle_id(row: Row, spec: ImportSpec) -> None:
             values[name] = derived
         elif message := mismatch(parsed, values[name]):
             row.fail(label_of(Resident, name), message)
-
-
-def _check_duplicates(rows: list[Row]) -> None:
-    by_number = defaultdict(list)
-    for row in rows:
-        if row.number:
-            by_number[row.number].append(row)
-    label = label_of(Resident, "id_card_no")
-    for same in by_number.values():
-        if len(same) > 1:
-            where = "、".join(str(r.no) for r in same)
-            for row in same:
-                row.fail(label, f"文件中重复出现：第{where}行")
-
-
-def _check_elsewhere(rows: list[Row], known: Known, community: Organisation) -> None:
-    """A number registered in another community is a conflict: the person is not moved."""
-    numbers = sorted({r.number for r in rows if r.number and r.number not in known.residents})
-    found = {}
-    for start in range(0, len(numbers), CHUNK):
-        found.update((number, (name, org_id)) for number, name, org_id in db.session.execute(
-            select(Resident.id_card_no, Resident.name, Resident.community_id).where(
-                Resident.status == "active", Resident.community_id != community.id,
-                Resident.id_card_no.in_(numbers[start:start + CHUNK]))))
-    if not found:
-        return
-    orgs = {o.id: o for o in db.session.scalars(select(Organisation).where(
-        Organisation.id.in_({org_id for _, org_id in found.values()})))}
-    label = label_of(Resident, "id_card_no")
-    for row in rows:
-        if row.number in found:
-            name, org_id = found[row.number]
-            row.fail(label, rules.registered_in(orgs[org_id], name) + MOVE_HINT)
-
-
-def _check_households(rows: list[Row], known: Known, fields: dict, spec: ImportSpec) -> None:
-    """Rows of one household must not disagree; a cancelled household takes no members."""
-    key = spec.household_key
-    first = {}
-    for row in rows:
-        number = row.household.get(key)
-        if number is None:
-            continue
-        existing = known.households.get(number)
-        if existing is not None and existing.status != "active":
-            row.fail(fields[key].label, f"户编号“{number}”的户已注销，不能再导入成员")
-        for name, value in row.household.items():
-            seen_at, seen = first.setdefault((number, name), (row.no, value))
-            if seen != value:
-                shown = code_name(fields[name].codes, seen) if fields[name].codes else seen
-                row.fail(fields[name].label, f"与同户第{seen_at}行不一致（第{seen_at}行为“{shown}”）")
-
-
-def _check_heads(rows: list[Row], known: Known, spec: ImportSpec) -> None:
-    """At most one 户主 per household after the import: heads in the file, plus heads already
-    registered whose row (if any) is not being imported."""
-    valid = [r for r in rows if not r.errors]
-    heads = defaultdict(list)
-    for row in valid:
-        relation = row.resident.get("relation") or getattr(
-            known.residents.get(row.number), "relation", None)
-        if relation == HEAD_RELATION:
-            heads[row.household.get(spec.household_key)].append(row)
-    number_of = {h.id: no for no, h in known.households.items()}
-    in_file = {r.number for r in valid}
-    registered = {number_of.get(r.household_id): known.head_names[r.household_id]
-                  for number, r in known.residents.items()
-                  if r.relation == HEAD_RELATION and number not in in_file}
-    label = label_of(Resident, "relation")
-    for number, head_rows in heads.items():
-        if number in registered:
-            for row in head_rows:
-                row.fail(label, rules.head_taken(registered[number]))
-        elif len(head_rows) > 1:
-            where = "、".join(str(r.no) for r in head_rows)
-            for row in head_rows:
-                row.fail(label, f"同一户在文件中有多名户主（第{where}行），每户只能有一名户主")
 
 
 def _differs(values: dict, existing) -> bool:

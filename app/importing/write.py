@@ -11,7 +11,8 @@ from ..columns import RESIDENT_IMPORT, ImportSpec
 from ..extensions import db
 from ..models import HEAD_RELATION, Household, Resident
 from ..models import resident_special_group as links
-from .validate import Plan, resident_columns
+from .known import resident_columns
+from .validate import Plan
 
 BATCH = 5000
 ANALYZE_AFTER = 1000  # rows written
