@@ -15,6 +15,7 @@ import json
 import os
 import random
 import resource
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -196,6 +197,7 @@ def main() -> None:
     first = run_phase("first", path, env)
     again = run_phase("again", path, env)
     elsewhere = run_phase("elsewhere", path, env)
+    shutil.rmtree(instance, ignore_errors=True)
     print(f"database: {args.database or 'SQLite (temporary file)'}; load average now "
           f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} cores (wall time grows with it, CPU time "
           f"much less)")

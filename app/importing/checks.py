@@ -52,7 +52,7 @@ def elsewhere(rows: list, known: Known, community: Organisation) -> None:
 def households(rows: list, known: Known, fields: dict, spec: ImportSpec) -> None:
     """Rows of one household must not disagree; a cancelled household takes no members."""
     key = spec.household_key
-    first = {}
+    first = defaultdict(dict)  # 户编号 -> {field: (first row giving it, value)}
     for row in rows:
         number = row.household.get(key)
         if number is None:
@@ -60,8 +60,9 @@ def households(rows: list, known: Known, fields: dict, spec: ImportSpec) -> None
         existing = known.households.get(number)
         if existing is not None and existing.status != "active":
             row.fail(fields[key].label, f"户编号“{number}”的户已注销，不能再导入成员")
+        given = first[number]
         for name, value in row.household.items():
-            seen_at, seen = first.setdefault((number, name), (row.no, value))
+            seen_at, seen = given.setdefault(name, (row.no, value))
             if seen != value:
                 shown = code_name(fields[name].codes, seen) if fields[name].codes else seen
                 row.fail(fields[name].label, f"与同户第{seen_at}行不一致（第{seen_at}行为“{shown}”）")
