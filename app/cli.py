@@ -105,6 +105,8 @@ def residents_import(path, code, valid_only):
     except FileProblem as exc:
         raise click.ClickException(str(exc))
     outcome = import_plan(plan, file_name=source.name, valid_only=valid_only, source="cli")
+    if plan.columns.unknown:
+        click.echo(f"以下列不是导入字段，已忽略：{'、'.join(plan.columns.unknown)}")
     click.echo(outcome.message)
     for row, label, reason in error_list(plan, limit=20):
         click.echo(f"第{row}行 {label}：{reason}")

@@ -557,10 +557,11 @@ def test_long_import_runs_as_a_background_job(app, jia_user, db, browser, monkey
 def test_command_line_import_prints_counts_and_writes_the_error_sheet(app, db, tree, tmp_path):
     rows = sheets.family() + [sheets.person("H002", "错号", 公民身份号码="120110198001010010")]
     path = tmp_path / "居民.xlsx"
-    path.write_bytes(sheets.xlsxwriter_bytes(rows))
+    path.write_bytes(sheets.xlsxwriter_bytes(rows, sheets.HEADER + ["籍贯"]))
     runner = app.test_cli_runner()
     result = runner.invoke(args=["residents", "import", str(path), "--community", JIA])
     assert result.exit_code == 1
+    assert "以下列不是导入字段，已忽略：L列“籍贯”" in result.output
     assert "未导入任何数据：有 1 行错误" in result.output
     assert "第5行 公民身份号码：公民身份号码校验码错误" in result.output
     error_sheet = tmp_path / "居民_错误.xlsx"
