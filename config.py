@@ -77,6 +77,10 @@ ENTRY_PHASE_START = os.environ.get("ENTRY_PHASE_START")
 ENTRY_PHASE_END = os.environ.get("ENTRY_PHASE_END")
 # The landing page after login: the dashboard of the account's own subtree.
 FAB_INDEX_VIEW = "app.views.dashboard.DashboardView"
+# Imports (app/importing): largest accepted file, and the row count above which the confirmed
+# import runs as a background job.
+IMPORT_MAX_BYTES = int(os.environ.get("IMPORT_MAX_BYTES", 20 * 2**20))
+IMPORT_ASYNC_THRESHOLD = int(os.environ.get("IMPORT_ASYNC_THRESHOLD", 5000))
 
 ADMIN_PASSWORD = os.environ.get("ADMIN_PASSWORD")
 

@@ -148,10 +148,56 @@ def stats_refresh():
     click.echo(f"已重新计算 {count} 个社区的统计汇总")
 
 
+@click.group("residents")
+def residents_group():
+    """居民 commands."""
+
+
+@residents_group.command("import")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@click.option("--community", "code", required=True, help="区划代码 of the community")
+@click.option("--valid-only", is_flag=True, help="import the rows without errors, skip the rest")
+@with_appcontext
+def residents_import(path, code, valid_only):
+    """Import residents with their households from an .xlsx/.csv file into one community.
+    Prints the counts; failing rows go to an error sheet next to the file."""
+    from pathlib import Path
+
+    from sqlalchemy import select
+
+    from .extensions import db
+    from .importing import check_file, error_list, import_plan
+    from .importing.sheets import write_error_sheet
+    from .models import Organisation
+    from .tabular import FileProblem
+
+    community = db.session.scalar(select(Organisation).where(
+        Organisation.code == code, Organisation.level == "community"))
+    if community is None:
+        raise click.ClickException(f"找不到区划代码为 {code} 的社区")
+    source = Path(path)
+    try:
+        plan = check_file(source.read_bytes(), source.name, community)
+    except FileProblem as exc:
+        raise click.ClickException(str(exc))
+    outcome = import_plan(plan, file_name=source.name, valid_only=valid_only, source="cli")
+    if plan.columns.unknown:
+        click.echo(f"以下列不是导入字段，已忽略：{'、'.join(plan.columns.unknown)}")
+    click.echo(outcome.message)
+    for row, label, reason in error_list(plan, limit=20):
+        click.echo(f"第{row}行 {label}：{reason}")
+    if plan.error_rows:
+        sheet = source.with_name(f"{source.stem}_错误.xlsx")
+        write_error_sheet(plan, str(sheet))
+        click.echo(f"错误表（{len(plan.error_rows)} 行）：{sheet}")
+    if outcome.status != "imported":
+        raise SystemExit(1)
+
+
 def register_cli(app) -> None:
     from .auth import cli as _auth_commands  # noqa: F401  (adds unlock/reset-totp to `users`)
     from .i18n import translations_group
 
     for command in (setup_command, orgs_group, demo_command, translations_group, users_group,
-                    backup_command, restore_command, stats_group):
+                    backup_command, restore_command, stats_group, residents_group):
         app.cli.add_command(command)

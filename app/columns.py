@@ -28,6 +28,25 @@ class ColumnSet:
         return self.export or self.show_columns()
 
 
+@dataclass(frozen=True)
+class ImportSpec:
+    """Columns of a spreadsheet import of residents with their households, in template order.
+
+    Each name is a form field of its model; headers are the fields' labels (plus ``aliases``).
+    ``derived`` may be left empty (filled from the ID number); ``check`` columns are not stored
+    but must agree with the import (所属社区 must name the community being imported into).
+    """
+
+    household: tuple
+    resident: tuple
+    household_key: str
+    resident_key: str
+    check: tuple = ()
+    derived: tuple = ()
+    aliases: dict = field(default_factory=dict)
+    notes: dict = field(default_factory=dict)  # template notes beyond what the column type says
+
+
 def column_info(model, name: str) -> dict:
     """The ``info`` of a column, relationship or dotted path (``household.household_no``)."""
     mapper = inspect(model)
@@ -140,4 +159,34 @@ EQUIPMENT_COLUMNS = ColumnSet(
     form=("organisation", "kind", "serial_no", "registered_on", "notes"),
     order=("registered_on", "desc"),
     eager=("organisation",),
+)
+
+IMPORT_LOG_COLUMNS = ColumnSet(
+    list=("created_on", "user", "community", "file_name", "source", "mode", "status", "rows",
+          "created", "updated", "unchanged", "errors"),
+    search=("file_name", "status", "created_on"),
+    form=(),
+    show=("created_on", "user", "community", "file_name", "source", "mode", "status", "rows",
+          "created", "updated", "unchanged", "errors", "households_created",
+          "households_updated", "message"),
+    order=("created_on", "desc"),
+    eager=("user", "community"),
+)
+
+RESIDENT_IMPORT = ImportSpec(
+    check=("community",),
+    household=("household_no", "household_type", "estate", "building", "unit", "door",
+               "floor_area", "rooms"),
+    resident=("name", "id_card_no", "sex", "birth_date", "ethnic", "relation", "hukou_nature",
+              "hukou_address", "residence_status", "education", "marital", "political",
+              "employment", "phone", "special_groups", "notes"),
+    household_key="household_no",
+    resident_key="id_card_no",
+    derived=("sex", "birth_date"),
+    aliases={"id_card_no": ("身份证号", "身份证号码", "身份证"), "household_no": ("户号",)},
+    notes={
+        "community": "可留空。填写时须为本次导入的社区（名称或12位区划代码），否则该行不导入。",
+        "household_no": "同一户的成员填写相同的户编号；户别和地址在该户任一行填写即可。",
+        "id_card_no": "18位；15位旧号码自动升级为18位。已登记的号码按本行内容更新。",
+    },
 )

@@ -22,7 +22,7 @@ ACTIONS = {
     "can_put": N_("接口修改"),
     "can_unlock_login": N_("解除登录锁定"), "can_reset_second_factor": N_("重置两步验证"),
     "unlock_login": N_("解除登录锁定"), "reset_second_factor": N_("重置两步验证"),
-    "can_report": N_("反馈问题"), "can_manage": N_("处理反馈"),
+    "can_report": N_("反馈问题"), "can_manage": N_("处理反馈"), "can_import": N_("导入"),
 }
 # Views without a model or a title of their own.
 BUILTIN_VIEWS = {
@@ -32,7 +32,7 @@ BUILTIN_VIEWS = {
     "SensitiveData": N_("完整证件号和电话"), "ResetMyPasswordView": N_("本人密码"),
     "ResetPasswordView": N_("他人密码"), "UserInfoEditView": N_("个人信息"),
     "Job": N_("后台任务"), "TwoFactor": N_("两步验证"), "LoginView": N_("登录"),
-    "SeatOverview": N_("席位总览"), "Dashboard": N_("首页"),
+    "SeatOverview": N_("席位总览"), "Dashboard": N_("首页"), "ResidentImport": N_("居民导入"),
 }
 _view_names: dict = {}  # class permission name -> noun or title of the registered view
 

@@ -45,10 +45,14 @@ def duplicate_id(number: str, resident_id: Optional[int]) -> Optional[str]:
         return None
     from .models import Organisation
 
-    community = db.session.get(Organisation, other.community_id)
+    return registered_in(db.session.get(Organisation, other.community_id), other.name)
+
+
+def registered_in(community, name: str) -> str:
+    """The number is held by ``name`` in ``community``; the name is told only inside the scope."""
     if path_in_scope(community.path):
         return _("该公民身份号码已登记：%(community)s %(name)s", community=community.name,
-                 name=other.name)
+                 name=name)
     return _("该公民身份号码已在%(community)s登记", community=community.name)
 
 
@@ -64,7 +68,11 @@ def second_head(household: Optional[Household], relation: Optional[str],
     ).first()
     if head is None or head.id == resident_id:
         return None
-    return _("该户已有户主（%(name)s），每户只能有一名户主", name=head.name)
+    return head_taken(head.name)
+
+
+def head_taken(name: str) -> str:
+    return _("该户已有户主（%(name)s），每户只能有一名户主", name=name)
 
 
 def phone_error(raw: Optional[str]) -> tuple[str, Optional[str]]:

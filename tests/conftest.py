@@ -10,6 +10,7 @@ import tempfile
 from pathlib import Path
 
 import pytest
+from flask import g, has_app_context
 from flask.testing import FlaskClient
 from werkzeug.security import generate_password_hash
 
@@ -204,10 +205,21 @@ def login_as(app):
     return _browser
 
 
+class IsolatedClient(FlaskClient):
+    """Requests run inside the test's app context (so they share its session), but each starts
+    with an empty ``g``, as in production: the logged-in user and the cached scope of one
+    browser must not leak into another's requests."""
+
+    def open(self, *args, **kwargs):
+        if has_app_context():
+            g.__dict__.clear()
+        return super().open(*args, **kwargs)
+
+
 @pytest.fixture
 def browser(app):
     def _browser(username: str | None = None) -> Browser:
-        b = Browser(app.test_client())
+        b = Browser(IsolatedClient(app, app.response_class, use_cookies=True))
         if username:
             response = b.login(username)
             assert response.status_code == 302 and "/login" not in response.headers["Location"]

@@ -26,6 +26,7 @@ ALLOWED = {
     "Werkzeug",         # the test client's user agent, shown as data in the login log
     "root", "db",       # OS account names recorded as the operator of command-line changes
     "GIF", "JPEG", "PNG", "WebP", "MB",  # file formats and sizes named on the feedback form
+    "UTF", "GBK",       # file encodings named on the import page
 }
 ADMIN = "Admin"
 # Pages that act on a record named in the URL (?pk=), reached from that record's page only.

@@ -29,7 +29,7 @@ from flask_appbuilder.baseviews import BaseModelView
 from sqlalchemy import func, select
 
 from app.models import (Account, ChangeRecord, CodeItem, CommunityTarget, Equipment, Feedback,
-                        Household, LoginEvent, Organisation, Post, QuotaOverride, Resident,
+                        Household, ImportLog, LoginEvent, Organisation, Post, QuotaOverride, Resident,
                         TrainingRecord)
 from app.roles import DEFAULT_ROLES, DISTRICT, DISTRICT_ADMIN, ENTRY, STREET
 from app.views.base import ScopedRowsMixin
@@ -153,6 +153,10 @@ KINDS = {
                     marker=lambda r: r.serial_no, org_of=lambda r: r.organisation,
                     form=lambda db, org, tag, rec: _dated(
                         organisation=str(org.id), kind="computer", serial_no=tag)),
+    ImportLog: Kind(make=lambda db, org, tag: _add(db, ImportLog(
+                        community=org, file_name=f"{tag}.xlsx", source="web", mode="all",
+                        status="imported")),
+                    marker=lambda r: r.file_name, org_of=lambda r: r.community, form=None),
     ChangeRecord: Kind(make=lambda db, org, tag: _add(db, ChangeRecord(
                            at=datetime.datetime.now(), username=tag, model="Household",
                            object_label=tag, organisation_id=org.id, action="update",

@@ -10,3 +10,4 @@ from .audit import *  # noqa: F401,F403
 from .feedback import *  # noqa: F401,F403
 from .rollup import *  # noqa: F401,F403
 from .plan import *  # noqa: F401,F403
+from .importlog import *  # noqa: F401,F403

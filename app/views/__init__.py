@@ -7,8 +7,9 @@ from .history import HistoryView, RecordHistoryView
 from .jobs import JobView
 from .loginlog import LoginEventView
 from .plan import CommunityTargetView, EquipmentView, TrainingRecordView
-from .records import (ChildOrganisationView, CodeItemView, HouseholdView, OrganisationView,
-                      ResidentView)
+from .importing import ImportView
+from .records import (ChildOrganisationView, CodeItemView, HouseholdView, ImportLogView,
+                      OrganisationView, ResidentView)
 from .seats import PostView, QuotaOverrideView, SeatOverviewView
 
 
@@ -40,3 +41,5 @@ def register_views(appbuilder) -> None:
                                    category=N_("问题反馈"), category_icon="fa-comments")
     appbuilder.add_link(N_("我要反馈"), href="/feedbackview/add", icon="fa-comment",
                         category=N_("问题反馈"), baseview=feedback)
+    appbuilder.add_view_no_menu(ImportView)
+    appbuilder.add_view(ImportLogView, N_("导入记录"), icon="fa-upload", category=records)

@@ -5,7 +5,9 @@ model declarations, restricts every read to the account's organisation subtree (
 related lists and the options of every select listing scoped rows), reloads action rows through
 that scope, and re-checks the organisation of every written row (FAB_NOTES hazards 1–3).
 """
-from flask import abort, flash, request
+from dataclasses import dataclass
+
+from flask import abort, flash, g, request
 from flask_appbuilder import ModelView, expose
 from flask_appbuilder.security.decorators import has_access
 from flask_appbuilder.urltools import (get_filter_args, get_order_args, get_page_args,
@@ -45,6 +47,17 @@ SHARED_PATH = "/"
 def in_scope(model) -> list:
     """FAB filters keeping only the rows of ``model`` inside the current account's scope."""
     return [[SCOPE_COLUMNS[model], OrgScopeFilter, current_scope]]
+
+
+@dataclass(frozen=True)
+class ToolbarButton:
+    """A button above a list (e.g. 导入), shown to accounts holding ``permission``
+    (permission name, view menu). Views declare them in ``toolbar``."""
+
+    label: str
+    endpoint: str
+    permission: tuple
+    icon: str = ""
 
 
 def _shown_as(info: dict, column_type):
@@ -121,6 +134,12 @@ class ScopedModelView(OptimisticLockMixin, ScopedRowsMixin, DatabaseMessageMixin
     page_size = 25
     # Default roles' permissions on this view (app/roles.py); subclasses adjust.
     grants = {"read": STAFF, "write": (ENTRY,)}
+    list_template = "scoped_list.html"
+    toolbar: tuple = ()  # ToolbarButtons above the list
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.extra_args = {**self.extra_args, "toolbar": self.toolbar}
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)

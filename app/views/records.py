@@ -9,16 +9,17 @@ from sqlalchemy import or_, select
 from wtforms import DateField
 from wtforms.validators import InputRequired, Optional
 
-from ..columns import (CODE_ITEM_COLUMNS, HOUSEHOLD_COLUMNS, ORGANISATION_COLUMNS,
-                       RESIDENT_COLUMNS)
+from ..columns import (CODE_ITEM_COLUMNS, HOUSEHOLD_COLUMNS, IMPORT_LOG_COLUMNS,
+                       ORGANISATION_COLUMNS, RESIDENT_COLUMNS)
 from ..extensions import db
 from ..roles import STAFF
-from ..models import CodeItem, Household, Organisation, Resident
+from ..models import CodeItem, Household, ImportLog, Organisation, Resident
 from ..scope import OrgScopeFilter, current_scope, scope_clause
 from . import validators as v
 from .base import ScopedModelView
 from .history import HistoryTabMixin
 from .fields import HouseholdPickerField, code_select
+from .importing import ImportView
 
 PICKER_PAGE = 20
 COMMUNITIES_IN_SCOPE = [["path", OrgScopeFilter, current_scope],
@@ -42,6 +43,7 @@ class ResidentView(HistoryTabMixin, ScopedModelView):
     }
     description_columns = {"id_card_no": _l(
         "18位；15位旧号码自动升级为18位。性别和出生日期可留空，按号码自动填写。")}
+    toolbar = (ImportView.button(),)
 
 
 class HouseholdView(HistoryTabMixin, ScopedModelView):
@@ -51,6 +53,7 @@ class HouseholdView(HistoryTabMixin, ScopedModelView):
     add_form_query_rel_fields = edit_form_query_rel_fields = {"community": COMMUNITIES_IN_SCOPE}
     validators_columns = {"household_no": [v.household_no_unique], "phone": [v.phone],
                           "status": [v.leaving_needs_date_and_reason]}
+    toolbar = (ImportView.button(),)
 
     @expose("/picker/")
     @has_access
@@ -100,4 +103,12 @@ class CodeItemView(ScopedModelView):
     columns = CODE_ITEM_COLUMNS
     scope_column = None
     base_permissions = ["can_read", "can_write"]
+    grants = {"read": STAFF}
+class ImportLogView(ScopedModelView):
+    """Every import (web and command line), read-only, within the account's scope."""
+
+    model = ImportLog
+    columns = IMPORT_LOG_COLUMNS
+    list_title = show_title = "导入记录"
+    base_permissions = ["can_read"]
     grants = {"read": STAFF}
