@@ -61,8 +61,11 @@ def declared_grants(appbuilder) -> list[tuple[str, str, str]]:
 def sync_roles(appbuilder) -> None:
     sm = appbuilder.sm
     grants = declared_grants(appbuilder)
+    admin = sm.auth_role_admin
     for role, permission, view_menu in grants:
         _grant(sm, role, permission, view_menu)
+        # FAB gives Admin every permission that existed when it synced; these are made after.
+        _grant(sm, admin, permission, view_menu)
     readable = {(role, vm) for role, perm, vm in grants if perm in ("can_read", "can_list")}
     for menu_name, views in _menu_names(appbuilder.menu.menu).items():
         for role in DEFAULT_ROLES:
