@@ -411,7 +411,18 @@ def probe_import_targets(p, view, kind, inside, outside, base):
                 None if allowed else 403, "import targets into a foreign unit")
 
 
-PROBES = {"import_targets": probe_import_targets, "list": probe_list, "show": probe_show, "add": probe_add, "edit": probe_edit,
+def probe_import_divisions(p, view, kind, inside, outside, base):
+    """The division list import is for unrestricted admins: any other account is refused and a
+    posted file changes nothing."""
+    if p.sees_all:
+        return p.expect(p.get(f"{base}/import/"), 200, "division import page")
+    p.expect(p.get(f"{base}/import/"), 403, "division import page")
+    sheet = "区划代码,名称\n120110001009,外来单位\n".encode()
+    p.unchanged(lambda: p.post(f"{base}/import/", {"file": (io.BytesIO(sheet), "d.csv")}), 403,
+                "division import")
+
+
+PROBES = {"import_targets": probe_import_targets, "import_divisions": probe_import_divisions, "list": probe_list, "show": probe_show, "add": probe_add, "edit": probe_edit,
           "delete": probe_delete, "action_post": probe_action_post, "action": probe_action,
           "download": probe_download, "picker": probe_picker, "userinfo": probe_userinfo}
 

@@ -1,5 +1,5 @@
 """Screens for the records: organisations, households, residents, code tables."""
-from flask import jsonify, request
+from flask import abort, jsonify, request
 from flask_appbuilder import expose
 from flask_appbuilder.fieldwidgets import DatePickerWidget
 from flask_appbuilder.models.sqla.filters import FilterEqual
@@ -14,9 +14,11 @@ from ..columns import (CODE_ITEM_COLUMNS, HOUSEHOLD_COLUMNS, IMPORT_LOG_COLUMNS,
 from ..extensions import db
 from ..roles import STAFF
 from ..models import CodeItem, Household, ImportLog, Organisation, Resident
-from ..scope import OrgScopeFilter, current_scope, scope_clause
+from ..orgimport import import_organisations
+from ..scope import UNRESTRICTED, OrgScopeFilter, current_scope, scope_clause
+from ..tabular import FileProblem, read_table
 from . import validators as v
-from .base import ScopedModelView
+from .base import METHOD_PERMISSIONS, ScopedModelView, ToolbarButton
 from .history import HistoryTabMixin
 from .fields import HouseholdPickerField, code_select
 from .importing import ImportView
@@ -81,10 +83,31 @@ class OrganisationView(HistoryTabMixin, ScopedModelView):
     columns = ORGANISATION_COLUMNS
     scope_column = "path"
     grants = {"read": STAFF}  # the tree is kept by admins (import screen and command)
+    method_permission_name = {**METHOD_PERMISSIONS, "import_divisions": "import"}
+    toolbar = (ToolbarButton("导入区划", "OrganisationView.import_divisions",
+                             ("can_import", "Organisation"), "fa-upload"),)
     related_views = [HouseholdView, ResidentView]
 
     def row_path(self, item):
         return item.compute_path()
+
+    @expose("/import/", methods=["GET", "POST"])
+    @has_access
+    def import_divisions(self):
+        """The division list import (as `flask orgs import`), for unrestricted admins only."""
+        if current_scope() != UNRESTRICTED:
+            abort(403)
+        report = error = None
+        if request.method == "POST":
+            upload = request.files.get("file")
+            try:
+                if upload is None or not upload.filename:
+                    raise FileProblem("请选择要导入的文件（.xlsx 或 .csv）")
+                report = import_organisations(*read_table(upload.read(), upload.filename))
+            except FileProblem as exc:
+                error = str(exc)
+        return self.render_template("org_import.html", report=report, error=error,
+                                    title="导入区划")
 
 
 class ChildOrganisationView(OrganisationView):
