@@ -134,6 +134,13 @@ def read_table(data: bytes, filename: str) -> tuple[list[str], list[list[str]]]:
     return rows[0], rows[1:]
 
 
+def uploaded_table(upload) -> tuple[list[str], list[list[str]]]:
+    """``read_table`` of a file posted in a form (a werkzeug FileStorage, or None)."""
+    if upload is None or not upload.filename:
+        raise FileProblem("请选择要导入的文件（.xlsx 或 .csv）")
+    return read_table(upload.read(), upload.filename)
+
+
 def _decode(data: bytes) -> str:
     for encoding in ("utf-8-sig", "gb18030"):
         try:

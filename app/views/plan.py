@@ -9,7 +9,7 @@ from ..columns import COMMUNITY_TARGET_COLUMNS, EQUIPMENT_COLUMNS, TRAINING_COLU
 from ..models import CommunityTarget, Equipment, TrainingRecord
 from ..roles import DISTRICT_ADMIN, STAFF
 from ..scope import OrgScopeFilter, current_scope
-from ..tabular import FileProblem, read_table
+from ..tabular import FileProblem, uploaded_table
 from ..targets import import_targets
 from .base import METHOD_PERMISSIONS, ScopedModelView
 from .records import COMMUNITIES_IN_SCOPE
@@ -52,11 +52,8 @@ class CommunityTargetView(ScopedModelView):
     def import_targets(self):
         errors = []
         if request.method == "POST":
-            upload = request.files.get("file")
             try:
-                if upload is None or not upload.filename:
-                    raise FileProblem("请选择要导入的文件（.xlsx 或 .csv）")
-                result = import_targets(*read_table(upload.read(), upload.filename))
+                result = import_targets(*uploaded_table(request.files.get("file")))
             except FileProblem as exc:
                 errors = [str(exc)]
             else:

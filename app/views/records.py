@@ -16,7 +16,7 @@ from ..roles import STAFF
 from ..models import CodeItem, Household, ImportLog, Organisation, Resident
 from ..orgimport import import_organisations
 from ..scope import UNRESTRICTED, OrgScopeFilter, current_scope, scope_clause
-from ..tabular import FileProblem, read_table
+from ..tabular import FileProblem, uploaded_table
 from . import validators as v
 from .base import METHOD_PERMISSIONS, ScopedModelView, ToolbarButton
 from .history import HistoryTabMixin
@@ -99,11 +99,8 @@ class OrganisationView(HistoryTabMixin, ScopedModelView):
             abort(403)
         report = error = None
         if request.method == "POST":
-            upload = request.files.get("file")
             try:
-                if upload is None or not upload.filename:
-                    raise FileProblem("请选择要导入的文件（.xlsx 或 .csv）")
-                report = import_organisations(*read_table(upload.read(), upload.filename))
+                report = import_organisations(*uploaded_table(request.files.get("file")))
             except FileProblem as exc:
                 error = str(exc)
         return self.render_template("org_import.html", report=report, error=error,
