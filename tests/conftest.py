@@ -93,6 +93,9 @@ def wipe_data(_db) -> None:
     from sqlalchemy import text
 
     tables = [t.name for t in Model.metadata.sorted_tables if t.name not in KEEP_TABLES]
+    # End the test session's own transaction first: on PostgreSQL its read locks would make the
+    # TRUNCATE below (on another connection) wait for ever.
+    _db.session.rollback()
     with _db.engine.connect() as conn:
         if conn.dialect.name == "postgresql":
             conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
