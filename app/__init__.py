@@ -38,6 +38,9 @@ def create_app(config_overrides: dict | None = None) -> Flask:
     from .auth import install as install_login_security
 
     install_login_security(app)
+    from . import health
+
+    health.install(app)
     from .cli import register_cli
 
     register_cli(app)
