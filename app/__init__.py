@@ -38,9 +38,10 @@ def create_app(config_overrides: dict | None = None) -> Flask:
     from .auth import install as install_login_security
 
     install_login_security(app)
-    from . import health
+    from . import health, permission_cache
 
     health.install(app)
+    permission_cache.install(app)
     from .cli import register_cli
 
     register_cli(app)

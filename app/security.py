@@ -14,6 +14,7 @@ from flask_babel import lazy_gettext as _l
 from .auth.manager import LoginSecurityMixin
 from .display import model_formatters
 from .models import Account
+from .permission_cache import PermissionCacheMixin
 from .permission_names import action_label, view_label
 from .views.accounts import AccountView, ScopedResetPasswordView
 from .views.interface import AppInterface
@@ -56,7 +57,7 @@ class ViewMenuNameView(ViewMenuModelView):
 
 
 # Login security (lockout, login log, password policy, second factor) lives in app/auth/.
-class CommunitySecurityManager(LoginSecurityMixin, SecurityManager):
+class CommunitySecurityManager(PermissionCacheMixin, LoginSecurityMixin, SecurityManager):
     user_model = Account
     userdbmodelview = AccountView
     groupmodelview = GroupView
