@@ -418,12 +418,13 @@ def start_gunicorn(env: dict, workers: int):
     base = f"http://127.0.0.1:{port}"
     for _ in range(120):
         try:
-            if requests.get(base + "/health", timeout=2).status_code == 200:
+            if requests.get(base + "/health", timeout=10).status_code == 200:
                 return process, base
-        except requests.ConnectionError:
+        except requests.RequestException:  # not listening yet, or still booting
             pass
         time.sleep(0.5)
-    process.terminate()
+    process.terminate()  # never leave a server of ours running
+    process.wait(30)
     sys.exit("gunicorn did not answer /health (bench/out/prod/gunicorn.log)")
 
 
