@@ -256,3 +256,17 @@ def test_key_screen_revokes_keys_of_managed_accounts(app, db, wide_tree, login_a
                                                        "csrf_token": token})
     assert response.status_code == 302
     assert Caller(app, raw)("GET", "/api/v1/household/").status_code == 401
+
+
+def test_numbers_beyond_the_database_range_are_refused_not_crashed(app, db, wide_tree, entry):
+    big = 10 ** 20
+    assert entry("GET", f"/api/v1/household/{big}").status_code == 404
+    assert entry("PUT", f"/api/v1/household/{big}", {"estate": "x"}).status_code == 404
+    assert entry("PUT", "/api/v1/household/abc", {"estate": "x"}).status_code == 404
+    home = entry("POST", "/api/v1/household/", {"household_no": "B1", "status": "active",
+                                                 "community": wide_tree[INSIDE].id,
+                                                 "rooms": big})
+    assert home.status_code == 422, home.get_json()
+    person = entry("POST", "/api/v1/resident/", {"name": "王五", "id_card_no": id_number(),
+                                                  "household": big, "status": "active"})
+    assert person.status_code == 422, person.get_json()

@@ -25,8 +25,15 @@ from .schemas import SchemaConverter, current_values, form_data
 API_METHOD_PERMISSIONS = {"get": "read", "get_list": "read", "info": "read", "related": "read",
                           "post": "write", "put": "write", "delete": "delete"}
 MAX_PAGE_SIZE = 100
+MAX_ID = 2**31 - 1
 RELATED_SCHEMA = {"type": "object", "properties": {
     "page": {"type": "integer", "minimum": 0}, "page_size": {"type": "integer", "minimum": 1}}}
+
+
+def _valid_id(value) -> bool:
+    """A primary key: digits within the database's integer range (a larger number would make
+    the driver fail, not find nothing)."""
+    return str(value).isdigit() and 0 < int(value) <= MAX_ID
 
 
 class ScopedModelRestApi(ModelRestApi):
@@ -99,7 +106,7 @@ class ScopedModelRestApi(ModelRestApi):
         return self._save(form, self.datamodel.obj(), adding=True)
 
     def put_headless(self, pk):
-        item = self.datamodel.get(pk, self._base_filters)
+        item = self._row(pk)
         if item is None:
             return self.response_404()
         values, refusal = self._json(self.edit_columns)
@@ -118,7 +125,7 @@ class ScopedModelRestApi(ModelRestApi):
         return self._save(form, item, adding=False)
 
     def delete_headless(self, pk):
-        item = self.datamodel.get(pk, self._base_filters)
+        item = self._row(pk)
         if item is None:
             return self.response_404()
         if refusal := self._out_of_scope(item):
@@ -129,6 +136,13 @@ class ScopedModelRestApi(ModelRestApi):
         except UserFacingError as exc:
             return self.response_422(message=str(exc))
         return self.response(200, message=_("已删除"))
+
+    def get_headless(self, pk, **kwargs):
+        return super().get_headless(pk, **kwargs) if _valid_id(pk) else self.response_404()
+
+    def _row(self, pk):
+        """The row ``pk`` names inside the scope (None: no such row, or not an id at all)."""
+        return self.datamodel.get(int(pk), self._base_filters) if _valid_id(pk) else None
 
     def _json(self, columns):
         """The request's JSON object, or a refusal naming what is wrong with it."""
@@ -165,7 +179,7 @@ class ScopedModelRestApi(ModelRestApi):
                 continue
             for pk in (value if isinstance(value, list) else [value]):
                 related = self.datamodel.get_related_interface(name)
-                if not str(pk).isdigit() or related.get(int(pk)) is None:
+                if not _valid_id(pk) or related.get(int(pk)) is None:
                     continue  # not a row at all: the form names the fault
                 scoped = related.get_filters().add_filter_list(in_scope(rel.mapper.class_))
                 if related.get(int(pk), scoped) is None:
