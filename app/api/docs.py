@@ -29,6 +29,7 @@ SCHEMES = {
 class KeyOnlySecurityApi(SecurityApi):
     """No routes (no JWT login or refresh); it only declares the key schemes in the description."""
 
+    class_permission_name = "SecurityApi"
     include_route_methods: set = set()
 
     def add_apispec_components(self, api_spec):
