@@ -270,3 +270,12 @@ def test_numbers_beyond_the_database_range_are_refused_not_crashed(app, db, wide
     person = entry("POST", "/api/v1/resident/", {"name": "王五", "id_card_no": id_number(),
                                                   "household": big, "status": "active"})
     assert person.status_code == 422, person.get_json()
+
+
+def test_negative_or_enormous_pages_answer_an_empty_page(app, db, wide_tree, entry):
+    household(db, wide_tree[INSIDE], no="N1")
+    for page in (-1, 10 ** 20):
+        response = entry("GET", f"/api/v1/household/?q=(page:{page},page_size:10)")
+        assert response.status_code == 200 and response.get_json()["count"] == 1
+        related = entry("GET", f"/api/v1/household/related/community?q=(page:{page})")
+        assert related.status_code in (200, 400)

@@ -76,6 +76,12 @@ class ScopedModelRestApi(ModelRestApi):
         self.list_title = self.show_title = _(noun)
         self.add_title = self.edit_title = _(noun)
 
+    def _sanitize_page_args(self, page, page_size):
+        """FAB caps the size; the page number must also give an offset the database takes
+        (PostgreSQL refuses a negative one, drivers an enormous one)."""
+        page, page_size = super()._sanitize_page_args(page, page_size)
+        return min(max(page or 0, 0), MAX_ID // page_size), page_size
+
     # -- answers in Chinese ---------------------------------------------------------------------
     def response_400(self, message=None):
         return self.response(400, message=message or _("请求格式错误"))
