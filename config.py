@@ -45,6 +45,10 @@ FAB_SECURITY_MANAGER_CLASS = "app.security.CommunitySecurityManager"
 FAB_UPDATE_PERMS = False  # synced once by `flask setup`, not in every worker (FAB_NOTES #21)
 FAB_CREATE_DB = False  # schema comes from migrations only (FAB_NOTES #6)
 FAB_API_SWAGGER_UI = True
+# The department API (app/api/): our own description and Swagger page replace FAB's (key schemes,
+# no CDN, CSRF token), API keys from our table (FAB's hook, our check); no JWT login.
+FAB_ADD_OPENAPI_VIEWS = False
+FAB_API_KEY_ENABLED = True
 FAB_API_MAX_PAGE_SIZE = 100
 FAB_ADD_SECURITY_API = False
 

@@ -11,6 +11,8 @@ from flask_appbuilder.security.views import (PermissionModelView, PermissionView
                                              ViewMenuModelView)
 from flask_babel import lazy_gettext as _l
 
+from .api import keys
+from .api.docs import KeyOnlySecurityApi
 from .auth.manager import LoginSecurityMixin
 from .display import model_formatters
 from .models import Account
@@ -67,6 +69,7 @@ class CommunitySecurityManager(PermissionCacheMixin, LoginSecurityMixin, Securit
     permissionmodelview = PermissionNameView
     viewmenumodelview = ViewMenuNameView
     resetpasswordview = ScopedResetPasswordView
+    security_api = KeyOnlySecurityApi  # no JWT login: the API takes keys only (app/api/keys.py)
 
     def __init__(self, appbuilder):
         super().__init__(appbuilder)
@@ -74,3 +77,14 @@ class CommunitySecurityManager(PermissionCacheMixin, LoginSecurityMixin, Securit
         # time (a seat filled meanwhile, app/seats.py) rolls back and shows its message.
         self.userdbmodelview.datamodel = AppInterface(self.user_model,
                                                       eager=("organisation", "post"))
+
+    # -- API keys (FAB_API_KEY_ENABLED): ours, in our table, with read-only keys enforced --------
+    @staticmethod
+    def extract_api_key_from_request():
+        return keys.presented_key()
+
+    def validate_api_key(self, api_key_string):
+        return keys.account_for(api_key_string)
+
+    def has_access(self, permission_name, view_name):
+        return keys.allows(permission_name) and super().has_access(permission_name, view_name)
