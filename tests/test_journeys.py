@@ -101,8 +101,8 @@ def test_journey_1_community_deputy_keeps_a_household(app, db, tree, page):
     open_menu(page, "社区信息", "户信息")
     page.click("table.table-bordered a[href*='/householdview/show/']")
     page.click("a[data-toggle='tab']:has-text('居民列表')")
-    members = page.locator(".tab-pane.active").inner_text()
-    assert all(name in members for name in ("王建国", "李秀英", "王小明"))
+    for name in ("王建国", "李秀英", "王小明"):  # waits for the tab to finish switching
+        page.locator(".tab-pane.active", has_text=name).wait_for(timeout=10_000)
     shot(page, "journey1-05-household-with-three-members")
 
     # Find a member by ID number through the list's search.
