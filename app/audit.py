@@ -28,8 +28,8 @@ from flask_appbuilder.security.sqla.models import PermissionView, Role
 from sqlalchemy import event, insert, inspect, select
 from sqlalchemy.orm import Session
 
-from .models import (Account, ChangeRecord, CodeItem, Feedback, Household, Organisation, Post,
-                     QuotaOverride, Resident)
+from .models import (Account, ApiKey, ChangeRecord, CodeItem, Feedback, Household, Organisation,
+                     Post, QuotaOverride, Resident)
 
 SECRET = "（已修改）"  # stored instead of the value of a secret field (password hashes)
 CLI_ADDRESS = "命令行"  # changes made from the command line (flask ...), not a web request
@@ -71,6 +71,9 @@ TRACKED: dict[type, Tracked] = {
     CodeItem: Tracked("字典项", title="name"),
     # Roles: their name and permissions (FAB's security screens, role sync at `flask setup`).
     Role: Tracked("角色", title="name", only=("name", "permissions")),
+    # API keys: issued, revoked, changed — never the key (only its hash is stored, not recorded).
+    ApiKey: Tracked("接口密钥", title="name",
+                    only=("account_id", "name", "prefix", "access", "expires_on", "revoked_on")),
     Feedback: Tracked("问题反馈", org="organisation_id", title="title",
                       skip=("created_on", "closed_on")),
 }

@@ -241,6 +241,11 @@ def test_apikeys_command_creates_lists_and_revokes(app, db, wide_tree):
     assert runner.invoke(args=["apikeys", "revoke", key_id]).exit_code == 0
     assert Caller(app, raw)("GET", "/api/v1/organisation/").status_code == 401
     assert runner.invoke(args=["apikeys", "create", "nobody"]).exit_code == 1
+    history = db.session.scalars(select(ChangeRecord).where(ChangeRecord.model == "ApiKey")
+                                 .order_by(ChangeRecord.id)).all()
+    assert [h.action for h in history] == ["create", "update"]
+    assert raw not in str([h.changes for h in history])
+    assert [name for name, _old, _new in history[1].changes] == ["revoked_on"]
 
 
 def test_key_screen_revokes_keys_of_managed_accounts(app, db, wide_tree, login_as):
