@@ -36,7 +36,7 @@ class PostView(ScopedModelView):
     scope_column = None
     method_permission_name = {**ScopedModelView.method_permission_name, "add": "add"}
     base_permissions = ["can_read", "can_write"]  # no can_add, no can_delete: for nobody
-    grants = {"read": (DISTRICT_ADMIN,)}
+    grants = {"read": (DISTRICT_ADMIN,), "export": (DISTRICT_ADMIN,)}
     list_title = show_title = "职务名额"
     edit_title = "修改职务名额"
     edit_form_extra_fields = {"role_name": select_field("默认角色", _role_choices, required=False)}
@@ -66,7 +66,8 @@ class QuotaOverrideView(ScopedModelView):
     model = QuotaOverride
     columns = QUOTA_OVERRIDE_COLUMNS
     scope_column = "organisation_id"
-    grants = {"read": (DISTRICT_ADMIN,), "write": (DISTRICT_ADMIN,), "delete": (DISTRICT_ADMIN,)}
+    grants = {"read": (DISTRICT_ADMIN,), "write": (DISTRICT_ADMIN,), "delete": (DISTRICT_ADMIN,),
+              "export": (DISTRICT_ADMIN,)}
     list_title = show_title = "名额调整"
     add_title = "新增名额调整"
     edit_title = "修改名额调整"
