@@ -7,6 +7,7 @@ list export, the dashboard's rollups, 席位总览). Peak memory stays flat what
 rows come in batches from a server-side cursor and each row is written to disk at once.
 """
 import datetime
+import io
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Callable, Iterable, Optional
@@ -155,8 +156,22 @@ class _Book:
             sheet.write_string(0, c, column.label, self.head)
         sheet.freeze_panes(1, 0)
         writers = {"text": sheet.write_string, "number": sheet.write_number,
-                   "date": sheet.write_datetime, "datetime": sheet.write_datetime}
+                   "date": sheet.write_datetime, "datetime": sheet.write_datetime,
+                   "auto": self._auto(sheet)}
         return [(writers[c.kind], self.formats.get(c.kind)) for c in self.columns]
+
+    def _auto(self, sheet):
+        """A cell written by its value's type (small tables of mixed values)."""
+        def write(r, c, value):
+            if isinstance(value, datetime.datetime):
+                sheet.write_datetime(r, c, value, self.formats["datetime"])
+            elif isinstance(value, datetime.date):
+                sheet.write_datetime(r, c, value, self.formats["date"])
+            elif isinstance(value, (int, float, Decimal)) and not isinstance(value, bool):
+                sheet.write_number(r, c, value)
+            else:
+                sheet.write_string(r, c, str(value))
+        return write
 
     def end_sheet(self, rows: int):
         self.sheet.autofilter(0, 0, max(rows, 1), len(self.columns) - 1)
@@ -178,7 +193,7 @@ def write_xlsx(target, title: str, columns, rows: Iterable, sheet_rows: int = SH
             if value is not None and value != "":
                 write, fmt = writers[c]
                 if fmt is None:
-                    write(r, c, value if type(value) is not bool else str(value))
+                    write(r, c, value)
                 else:
                     write(r, c, value, fmt)
         count += 1
@@ -189,36 +204,23 @@ def write_xlsx(target, title: str, columns, rows: Iterable, sheet_rows: int = SH
     return count
 
 
-def plain_columns(header: Iterable[str], sample: Iterable = ()) -> list[Column]:
-    """Columns for a small table given by header and rows (the dashboard's rollups)."""
-    rows = list(sample)
+def plain_columns(header: Iterable[str], rows: Iterable = ()) -> list[Column]:
+    """Columns for a small table given by header and rows (dashboard rollups, 席位总览): each cell
+    is written by its value's type; widths fit the longest value."""
+    rows = list(rows)
     columns = []
     for c, label in enumerate(header):
-        values = [row[c] for row in rows if c < len(row) and row[c] not in (None, "")]
-        kind = ("datetime" if values and all(isinstance(v, datetime.datetime) for v in values)
-                else "date" if values and all(isinstance(v, datetime.date) for v in values)
-                else "number" if values and all(isinstance(v, (int, float, Decimal))
-                                                and not isinstance(v, bool) for v in values)
-                else "text")
-        width = max([2 * len(str(label)) + 2] + [min(len(str(v)) * 2, MAX_WIDTH) for v in values])
-        columns.append(Column(str(label), None, kind, width=min(max(width, 10), MAX_WIDTH)))
+        longest = max([len(str(row[c])) for row in rows if c < len(row)] or [0])
+        width = min(max(2 * len(str(label)) + 2, 2 * longest, 10), MAX_WIDTH)
+        columns.append(Column(str(label), None, "auto", width=width))
     return columns
-
-
-def _text_cells(rows, columns):
-    kinds = [c.kind for c in columns]
-    for row in rows:
-        yield [v if k != "text" or v is None else str(v) for v, k in zip(row, kinds)]
 
 
 def table_bytes(title: str, header, rows) -> bytes:
     """A small table as xlsx bytes (in memory): header plus rows of plain values."""
-    import io
-
     rows = list(rows)
-    columns = plain_columns(header, rows)
     buffer = io.BytesIO()
-    write_xlsx(buffer, title, columns, _text_cells(rows, columns))
+    write_xlsx(buffer, title, plain_columns(header, rows), rows)
     return buffer.getvalue()
 
 
