@@ -1,5 +1,5 @@
-"""Excel export of the lists through real HTTP, every file read back with openpyxl: rows and order as
-the list shows them (filters, sort, scope, all pages), Chinese headers, code names, real dates,
+"""Excel export of the lists through real HTTP, every file read back with openpyxl: rows and order
+as the list shows them (filters, sort, scope, all pages), Chinese headers, code names, real dates,
 masking per role, formula-like text kept as text, presets, log, background job, sheet continuation,
 CSRF and permission refusals."""
 import datetime

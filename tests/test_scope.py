@@ -30,9 +30,8 @@ from flask_appbuilder.baseviews import BaseModelView
 from sqlalchemy import func, select
 
 from app.models import (Account, ChangeRecord, CodeItem, CommunityTarget, Equipment, ExportLog,
-                        Feedback,
-                        Household, ImportLog, LoginEvent, Organisation, Post, QuotaOverride, Resident,
-                        TrainingRecord)
+                        Feedback, Household, ImportLog, LoginEvent, Organisation, Post,
+                        QuotaOverride, Resident, TrainingRecord)
 from app.roles import DEFAULT_ROLES, DISTRICT, DISTRICT_ADMIN, ENTRY, STREET
 from app.views.base import ScopedRowsMixin
 from tests.conftest import PASSWORD, Browser, csrf_token, make_user

@@ -1,4 +1,4 @@
-"""One row per Excel export of a list: who, when, which list, with which filters and preset, rows."""
+"""One row per Excel export of a list: who, when, which list, filters, preset, rows."""
 import datetime
 from typing import Optional
 
@@ -35,5 +35,5 @@ class ExportLog(Model):
     filters: Mapped[Optional[str]] = mapped_column(Text, info=field("筛选条件"))
     preset: Mapped[Optional[str]] = mapped_column(String(100), info=field("部门报表"))
     mode: Mapped[str] = mapped_column(String(10), nullable=False, default="direct",
-                                      info=field("方式", choices=EXPORT_MODES))
+                                      info=field("导出方式", choices=EXPORT_MODES))
     rows: Mapped[int] = mapped_column(Integer, nullable=False, default=0, info=field("行数"))

@@ -123,7 +123,8 @@ class ExportMixin:
         threshold = current_app.config.get("EXPORT_BACKGROUND_THRESHOLD", DEFAULT_THRESHOLD)
         if plan.query.order_by(None).count() > threshold:
             job_id = jobs.submit("export", _("导出：%(name)s", name=plan.name), export_job,
-                                 view=type(self).__name__, args=list(request.args.items(multi=True)),
+                                 view=type(self).__name__,
+                                 args=list(request.args.items(multi=True)),
                                  preset=request.form.get("preset", ""),
                                  see_sensitive=can_see_sensitive())
             return redirect(url_for("JobView.status_page", job_id=job_id), 303)
