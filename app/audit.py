@@ -24,6 +24,7 @@ from decimal import Decimal
 from typing import Iterable, Optional
 
 from flask import current_app, g, has_request_context, request
+from flask_appbuilder.security.sqla.models import PermissionView, Role
 from sqlalchemy import event, insert, inspect, select
 from sqlalchemy.orm import Session
 
@@ -68,6 +69,8 @@ TRACKED: dict[type, Tracked] = {
                            "organisation_id", "post_id", "password"),
                      secret=("password",)),
     CodeItem: Tracked("字典项", title="name"),
+    # Roles: their name and permissions (FAB's security screens, role sync at `flask setup`).
+    Role: Tracked("角色", title="name", only=("name", "permissions")),
     Feedback: Tracked("问题反馈", org="organisation_id", title="title",
                       skip=("created_on", "closed_on")),
 }
@@ -129,9 +132,17 @@ def _os_user() -> str:
 _PLAIN = (str, int, float, type(None))  # stored as they are (bool is an int)
 
 
+def item_name(item) -> str:
+    """How an item of a recorded collection is stored: its name; a permission by its technical
+    names ``"can_read|Resident"``, which app.history shows translated in the reader's language."""
+    if isinstance(item, PermissionView):
+        return f"{item.permission.name}|{item.view_menu.name}"
+    return str(item)
+
+
 def stored(value):
     """A value as JSON keeps it: dates as ISO text, decimals as text, collections as sorted
-    names; empty text and empty collections as no value (None)."""
+    names (``item_name``); empty text and empty collections as no value (None)."""
     if isinstance(value, _PLAIN):
         return None if value == "" else value
     if isinstance(value, (datetime.date, datetime.datetime)):
@@ -139,7 +150,7 @@ def stored(value):
     if isinstance(value, Decimal):
         return format(value.normalize(), "f")
     if isinstance(value, (list, tuple, set)):
-        return sorted(str(v) for v in value) or None
+        return sorted(item_name(v) for v in value) or None
     return value
 
 

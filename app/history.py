@@ -3,6 +3,7 @@ name, and masking of sensitive values for accounts that may not see them (app.di
 import functools
 
 from flask_appbuilder import Model
+from flask_appbuilder.security.sqla.models import Role
 from markupsafe import Markup, escape
 from sqlalchemy import inspect
 
@@ -11,9 +12,12 @@ from .columns import column_info, label_of
 from .display import code_name, shown
 from .extensions import db
 from .models import Organisation
+from .permission_names import stored_pair_label
 from .scope import UNRESTRICTED, current_scope
 
 EMPTY = "（空）"
+# Collections whose stored items are keys to be named in the reader's language.
+ITEM_NAMES = {(Role, "permissions"): stored_pair_label}
 HIDDEN = "（管辖范围外的记录）"
 
 
@@ -34,7 +38,8 @@ def value_text(model, name: str, value) -> str:
         return SECRET
     info = column_info(model, name)
     if isinstance(value, list):
-        return "、".join(str(v) for v in value)
+        name_of = ITEM_NAMES.get((model, name), str)
+        return "、".join(name_of(v) for v in value)
     if "codes" in info:
         return code_name(info["codes"], value)
     if "choices" in info:
@@ -77,10 +82,22 @@ def change_lines(record) -> list[str]:
             lines.append(f"{label}：{value_text(model, name, new)}")
         elif record.action == "delete":
             lines.append(f"{label}：{value_text(model, name, old)}")
+        elif isinstance(old, list) and isinstance(new, list):
+            lines.append(f"{label}：{_collection_change(model, name, old, new)}")
         else:
             lines.append(f"{label}：{value_text(model, name, old)} → "
                          f"{value_text(model, name, new)}")
     return lines
+
+
+def _collection_change(model, name: str, old: list, new: list) -> str:
+    """What was added to and removed from a collection (a role's permissions are many: the
+    whole lists before and after would hide the change)."""
+    added = [v for v in new if v not in old]
+    removed = [v for v in old if v not in new]
+    parts = [f"{verb} {value_text(model, name, items)}"
+             for verb, items in (("新增", added), ("移除", removed)) if items]
+    return "；".join(parts)
 
 
 def details_html(record) -> Markup:

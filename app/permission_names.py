@@ -47,6 +47,17 @@ def view_label(name: str) -> str:
     return _(label) if isinstance(label, str) else str(label)  # a msgid, or a lazy title
 
 
+def pair_label(action: str, view: str) -> str:
+    """A permission as the role screens name it: 居民：查看."""
+    return _("%(view)s：%(action)s", view=view_label(view), action=action_label(action))
+
+
+def stored_pair_label(key: str) -> str:
+    """A permission stored by the history as ``"can_read|Resident"`` (app.audit.item_name)."""
+    action, _sep, view = key.partition("|")
+    return pair_label(action, view)
+
+
 def _view_name(view):
     model = getattr(view, "model", None)
     return (getattr(model, "verbose_name", None) or getattr(view, "list_title", None)
@@ -59,6 +70,4 @@ def install(appbuilder) -> None:
             _view_names.setdefault(view.class_permission_name, name)
     Permission.__repr__ = lambda self: action_label(self.name)
     ViewMenu.__repr__ = lambda self: view_label(self.name)
-    PermissionView.__repr__ = lambda self: _(
-        "%(view)s：%(action)s", view=view_label(self.view_menu.name),
-        action=action_label(self.permission.name))
+    PermissionView.__repr__ = lambda self: pair_label(self.permission.name, self.view_menu.name)

@@ -16,7 +16,7 @@ SEED_DIR = Path(__file__).resolve().parent.parent / "seed"
 def _add_missing(filename: str, model, key: tuple, build) -> tuple[int, int]:
     """Add the rows of seed/<filename> whose ``key`` is not in the table yet; existing rows keep
     what admins made of them. Returns (added, already there)."""
-    existing = set(db.session.execute(select(*(getattr(model, k) for k in key))).tuples())
+    existing = {tuple(row) for row in db.session.execute(select(*(getattr(model, k) for k in key)))}
     added = 0
     with open(SEED_DIR / filename, encoding="utf-8") as fh:
         for row in csv.DictReader(fh):

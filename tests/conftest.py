@@ -3,20 +3,18 @@ migrated from empty exactly as `flask setup` does, and a small organisation tree
 
 Nothing of our own is mocked: requests go through the Flask test client with CSRF on.
 """
-import contextvars
 import os
 import re
+import shutil
 import tempfile
 from pathlib import Path
 
 import pytest
-from flask import g, has_app_context
-from flask.testing import FlaskClient
 from werkzeug.security import generate_password_hash
 
 pytest_plugins = ["tests.live"]  # browser fixtures: live_server, page (tests/live.py)
 
-_TMP = tempfile.mkdtemp(prefix="community-tests-")
+_TMP = tempfile.mkdtemp(prefix="community-tests-")  # removed at session end (pytest_sessionfinish)
 os.environ.setdefault("INSTANCE_DIR", _TMP)
 os.environ.setdefault("SECRET_KEY", "tests-only-secret")
 
@@ -194,55 +192,30 @@ class Browser:
         return self.post(post_url or form_url, data={**data, "csrf_token": token}, **kw)
 
 
-@pytest.fixture
-def login_as(app):
-    """A logged-in ``Browser`` (every request in its own app context), for tests that use several
-    accounts. Commit before requesting; expire the test's session before reading their results."""
-
-    def _browser(username: str) -> Browser:
-        b = Browser(app.test_client())
+def signed_in(app, username: str | None = None, **environ) -> Browser:
+    """A new ``Browser`` (its own cookies; ``environ`` e.g. REMOTE_ADDR), logged in as
+    ``username`` when given."""
+    b = Browser(app.test_client())
+    b.client.environ_base.update(environ)
+    if username:
         response = b.login(username)
         assert response.status_code == 302 and "/login" not in response.headers["Location"]
-        return b
-
-    return _browser
-
-
-class IsolatedClient(FlaskClient):
-    """Requests run inside the test's app context (so they share its session), but each starts
-    with an empty ``g``, as in production: the logged-in user and the cached scope of one
-    browser must not leak into another's requests."""
-
-    def open(self, *args, **kwargs):
-        if has_app_context():
-            g.__dict__.clear()
-        return super().open(*args, **kwargs)
+    return b
 
 
 @pytest.fixture
 def browser(app):
-    def _browser(username: str | None = None) -> Browser:
-        b = Browser(IsolatedClient(app, app.response_class, use_cookies=True))
-        if username:
-            response = b.login(username)
-            assert response.status_code == 302 and "/login" not in response.headers["Location"]
-        return b
-
-    return _browser
-
-
-class FreshContextClient(FlaskClient):
-    """A test client whose every request runs in its own app context, as in production.
-
-    The default client reuses the app context the ``db`` fixture pushed, so ``g`` (the cached scope,
-    the CSRF token, login state) is shared by every request, and by every client, of one test."""
-
-    def open(self, *args, **kwargs):
-        return contextvars.Context().run(super().open, *args, **kwargs)
+    """``browser(username=None)``: a ``Browser``, logged in when a name is given. Commit before
+    requesting; expire the test's session before reading the requests' writes."""
+    return lambda username=None: signed_in(app, username)
 
 
 @pytest.fixture
-def isolated_requests(app, monkeypatch):
-    """Opt in: ``app.test_client()`` (and so ``browser``) gives FreshContextClients. Objects the
-    test loaded before a request are not refreshed by it: re-query (or expire) to see its writes."""
-    monkeypatch.setattr(app, "test_client_class", FreshContextClient)
+def login_as(browser):
+    """The same as ``browser``, for tests that read better with it."""
+    return browser
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """The temp instance directory (SQLite database, uploads, secret files) goes with the run."""
+    shutil.rmtree(_TMP, ignore_errors=True)

@@ -308,3 +308,28 @@ def test_history_names_no_record_outside_the_scope(app, db, tree, browser):
     tab = browser("entry").get(f"/residentview/show/{person.id}").get_data(as_text=True)
     assert "所属户：（管辖范围外的记录） → HOME-1" in tab
     assert "ELSEWHERE-9" not in tab and "丙社区" not in tab
+
+
+def test_role_permission_edits_in_the_security_screens_are_recorded(app, db, browser):
+    """FAB's role form (ab_role, ab_permission_view_role): the permissions added and removed,
+    shown by their Chinese names."""
+    sm = app.appbuilder.sm
+    make_user(app, "admin1")
+    role = sm.add_role("临时角色")
+    read = sm.find_permission_view_menu("can_read", "Resident")
+    sm.add_permission_role(role, read)
+    try:
+        write = sm.find_permission_view_menu("can_write", "Resident")
+        b = browser("admin1")
+        response = b.submit(f"/roles/edit/{role.id}", {"name": "临时角色",
+                                                         "permissions": [str(write.id)]})
+        assert response.status_code == 302
+        update = records(db, "Role", "update")[-1]
+        assert changes(update) == {"permissions": (["can_read|Resident"], ["can_write|Resident"])}
+        assert (update.username, update.object_label) == ("admin1", "临时角色")
+        page = b.get("/historyview/list/?_flt_0_model=Role").get_data(as_text=True)
+        assert "权限：新增 居民：新增和修改；移除 居民：查看" in page
+    finally:
+        db.session.expire_all()
+        db.session.delete(sm.find_role("临时角色"))
+        db.session.commit()

@@ -10,10 +10,8 @@ import pytest
 
 from app.models import Household, LoginEvent, LoginLock
 from app.roles import ENTRY
-from tests.conftest import PASSWORD, Browser, make_user
+from tests.conftest import PASSWORD, make_user, signed_in
 from tests.factories import household
-
-pytestmark = pytest.mark.usefixtures("isolated_requests")
 
 CSRF_REFUSAL = "页面已过期或缺少安全令牌，操作未执行。请刷新页面后重试。"
 
@@ -38,7 +36,7 @@ def test_delete_by_get_is_refused(admin, db, tree):
 
 def test_delete_by_post_needs_the_token(admin, db, tree):
     item = household(db, tree["120110001001"])
-    assert _refused(admin.client.post(f"/householdview/delete/{item.id}"))
+    assert _refused(admin.post(f"/householdview/delete/{item.id}"))
     assert db.session.query(Household).count() == 1
     admin.submit("/householdview/add", {}, post_url=f"/householdview/delete/{item.id}")
     assert db.session.query(Household).count() == 0  # the same request with the token works
@@ -51,9 +49,9 @@ def test_actions_need_the_token(app, admin, db, tree):
                              locked_until=now + datetime.timedelta(minutes=10)))
     db.session.commit()
     form = {"action": "unlock_login", "rowid": str(clerk.id)}
-    assert _refused(admin.client.post("/users/action_post", data=form))
-    assert _refused(admin.client.post(f"/users/action/unlock_login/{clerk.id}"))
-    assert _refused(admin.client.post("/residentview/action_post", data={"action": "x"}))
+    assert _refused(admin.post("/users/action_post", data=form))
+    assert _refused(admin.post(f"/users/action/unlock_login/{clerk.id}"))
+    assert _refused(admin.post("/residentview/action_post", data={"action": "x"}))
     assert db.session.get(LoginLock, "clerk") is not None
 
 
@@ -61,7 +59,7 @@ def test_form_uploads_need_the_token(admin, db, tree):
     data = {"household_no": "U1", "household_type": "1",
             "community": str(tree["120110001001"].id), "status": "active",
             "file": (io.BytesIO(b"household_no\nU2\n"), "households.csv")}
-    response = admin.client.post("/householdview/add", data=data,
+    response = admin.post("/householdview/add", data=data,
                                  content_type="multipart/form-data")
     assert _refused(response)
     assert db.session.query(Household).count() == 0
@@ -69,7 +67,7 @@ def test_form_uploads_need_the_token(admin, db, tree):
 
 def test_login_needs_the_token(app, db):
     make_user(app, "admin1")
-    client = app.test_client()
+    client = signed_in(app)
     client.get("/login/")
     response = client.post("/login/", data={"username": "admin1", "password": PASSWORD})
     assert _refused(response)
@@ -78,8 +76,8 @@ def test_login_needs_the_token(app, db):
 
 
 def test_second_factor_pages_need_the_token(app, admin):
-    assert _refused(admin.client.post("/totp/codes", data={"code": "123456"}))
-    assert _refused(admin.client.post("/totp/enrol", data={"code": "123456"}))
+    assert _refused(admin.post("/totp/codes", data={"code": "123456"}))
+    assert _refused(admin.post("/totp/enrol", data={"code": "123456"}))
 
 
 # -- headers -----------------------------------------------------------------------------------
@@ -108,7 +106,7 @@ def test_every_response_carries_the_security_headers(admin, url):
 
 
 def test_refusals_carry_the_headers_too(app, db):
-    response = app.test_client().post("/login/", data={})
+    response = signed_in(app).post("/login/", data={})
     assert _refused(response) and "Content-Security-Policy" in response.headers
 
 
@@ -130,11 +128,11 @@ def test_inline_scripts_carry_the_nonce_of_the_policy(admin, url):
 
 def test_session_cookie_flags(app, db, monkeypatch):
     make_user(app, "admin1")
-    b = Browser(app.test_client())
+    b = signed_in(app)
     cookie = b.login("admin1").headers["Set-Cookie"]
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie and "Secure" not in cookie
     monkeypatch.setitem(app.config, "SESSION_COOKIE_SECURE", True)
-    response = Browser(app.test_client()).client.get("/login/")
+    response = signed_in(app).get("/login/")
     assert "Secure" in response.headers["Set-Cookie"]
     assert response.headers["Strict-Transport-Security"] == "max-age=31536000"
 

@@ -221,6 +221,15 @@ def test_file_over_the_size_limit_is_refused(app, jia_user, db, browser, monkeyp
     assert db.session.scalar(select(func.count(Resident.id))) == 0
 
 
+def test_body_over_the_request_limit_is_refused_before_it_is_read(app, jia_user, db, browser,
+                                                                 monkeypatch):
+    monkeypatch.setitem(app.config, "MAX_CONTENT_LENGTH", 3000)
+    response = upload(browser("jia"), sheets.csv_bytes(sheets.family() * 20), "居民.csv")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 413 and "上传的内容太大" in page and "Request Entity" not in page
+    assert db.session.scalar(select(func.count(Resident.id))) == 0
+
+
 def test_title_rows_and_merged_data_cells(app, db, tree):
     """A merged title above the header is skipped; a 户编号 merged over a family's rows counts for
     each of them."""

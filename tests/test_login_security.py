@@ -9,9 +9,7 @@ from sqlalchemy import select
 from app.auth.passwords import PasswordPolicyError
 from app.models import LoginEvent, LoginLock
 from app.roles import ENTRY
-from tests.conftest import PASSWORD, csrf_token, make_user
-
-pytestmark = pytest.mark.usefixtures("isolated_requests")
+from tests.conftest import PASSWORD, Browser, make_user, signed_in
 
 WRONG = "Wrong-Passw0rd"
 STRONG = "Neues-Passw0rt9"
@@ -21,19 +19,15 @@ def _events(db, **by):
     return db.session.scalars(select(LoginEvent).filter_by(**by).order_by(LoginEvent.id)).all()
 
 
-def _client(app, address="127.0.0.1"):
-    client = app.test_client()
-    client.environ_base.update(REMOTE_ADDR=address, HTTP_USER_AGENT="TestBrowser/1.0")
-    return client
+def _client(app, address="127.0.0.1") -> Browser:
+    return signed_in(app, REMOTE_ADDR=address, HTTP_USER_AGENT="TestBrowser/1.0")
 
 
-def _login(client, username, password=PASSWORD):
-    token = csrf_token(client.get("/login/").get_data(as_text=True))
-    return client.post("/login/", data={"username": username, "password": password,
-                                        "csrf_token": token})
+def _login(client: Browser, username, password=PASSWORD):
+    return client.login(username, password)
 
 
-def _flashes(client) -> str:
+def _flashes(client: Browser) -> str:
     return client.get("/login/").get_data(as_text=True)
 
 

@@ -9,10 +9,7 @@ from sqlalchemy import select
 
 from app.models import LoginEvent, SecondFactor
 from app.roles import DISTRICT, ENTRY
-from tests.conftest import Browser, csrf_token, make_user
-
-pytestmark = pytest.mark.usefixtures("isolated_requests")
-
+from tests.conftest import Browser, csrf_token, make_user, signed_in
 
 @pytest.fixture
 def enforced(app, monkeypatch):
@@ -20,10 +17,7 @@ def enforced(app, monkeypatch):
 
 
 def _login(app, username) -> Browser:
-    b = Browser(app.test_client())
-    response = b.login(username)
-    assert response.status_code == 302
-    return b
+    return signed_in(app, username)
 
 
 def _code(secret: str, steps_ahead: int = 0) -> str:
@@ -184,10 +178,10 @@ def test_new_recovery_codes_need_a_current_code(app, db):
     b = _login(app, "admin1")
     secret, old = _enrol(b)
     token = csrf_token(b.get("/totp/").get_data(as_text=True))
-    refused = b.client.post("/totp/codes", data={"code": "000000", "csrf_token": token},
+    refused = b.post("/totp/codes", data={"code": "000000", "csrf_token": token},
                             follow_redirects=True)
     assert "恢复码未更换" in refused.get_data(as_text=True)
-    page = b.client.post("/totp/codes", data={"code": _code(secret, 1), "csrf_token": token})
+    page = b.post("/totp/codes", data={"code": _code(secret, 1), "csrf_token": token})
     new = re.findall(r"<li>([a-z2-9]{5}-[a-z2-9]{5})</li>", page.get_data(as_text=True))
     assert len(new) == 10 and not set(new) & set(old)
     again = _login(app, "admin1")
@@ -197,7 +191,7 @@ def test_new_recovery_codes_need_a_current_code(app, db):
 
 def test_password_login_still_needs_the_password(app, db, enforced):
     make_user(app, "admin1")
-    b = Browser(app.test_client())
+    b = signed_in(app)
     b.login("admin1", "Wrong-Passw0rd")
     assert b.get("/totp/verify").headers["Location"] == "/"
     assert b.get("/totp/enrol").headers["Location"].startswith("/login/")

@@ -1,11 +1,13 @@
-"""Chinese pages for the refusals of the security layer: a missing or stale CSRF token, and too
-many login attempts from one address (Flask-WTF and Flask-Limiter answer in English)."""
+"""Chinese pages for the refusals of the security layer: a missing or stale CSRF token, too
+many login attempts from one address, a request body over MAX_CONTENT_LENGTH (Flask-WTF,
+Flask-Limiter and Werkzeug answer in English)."""
 from flask import current_app, g, jsonify, render_template, request
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 
 CSRF_MESSAGE = "页面已过期或缺少安全令牌，操作未执行。请刷新页面后重试。"
 RATE_MESSAGE = "尝试过于频繁，请稍后再试。"
+TOO_LARGE_MESSAGE = "上传的内容太大（上限 %(mb)d MB），未作处理。请分成几个文件上传。"
 
 
 def _refusal(message: str, status: int):
@@ -20,3 +22,5 @@ def _refusal(message: str, status: int):
 def install(app) -> None:
     app.register_error_handler(CSRFError, lambda _exc: _refusal(CSRF_MESSAGE, 400))
     app.register_error_handler(429, lambda _exc: _refusal(RATE_MESSAGE, 429))
+    app.register_error_handler(413, lambda _exc: _refusal(
+        TOO_LARGE_MESSAGE % {"mb": current_app.config["MAX_CONTENT_LENGTH"] // 2**20}, 413))

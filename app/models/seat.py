@@ -2,7 +2,7 @@
 from typing import Optional
 
 from flask_appbuilder import Model
-from flask_appbuilder.security.sqla.models import User
+from flask_appbuilder.security.sqla.models import Role, User
 from sqlalchemy import ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -69,8 +69,10 @@ class Account(User):
     post: Mapped[Optional[Post]] = relationship(info=field("职务"))
 
 
-# FAB's own account fields get their Chinese labels here, declared once like every other column.
+# FAB's own account and role fields get their Chinese labels here, declared once like every other column.
 for _name, _label in {"username": "用户名", "first_name": "名", "last_name": "姓",
                       "email": "电子邮箱", "active": "启用", "password": "密码"}.items():
     User.__table__.c[_name].info.setdefault("label", _label)
 User.__mapper__.relationships["roles"].info.setdefault("label", "角色")
+Role.__table__.c["name"].info.setdefault("label", "名称")
+Role.__mapper__.relationships["permissions"].info.setdefault("label", "权限")
