@@ -20,7 +20,7 @@ from sqlalchemy import (Boolean, Date, DateTime, Integer, Numeric, String, func,
 from sqlalchemy.orm import aliased
 
 from .columns import column_info
-from .display import _MASKERS, code_tables
+from .display import code_tables, masked
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 SHEET_ROWS = 1_048_575  # data rows per sheet below the header (Excel's 1,048,576 rows in all)
@@ -48,7 +48,7 @@ def _kind(column_type) -> str:
         return "datetime"
     if isinstance(column_type, Date):
         return "date"
-    if isinstance(column_type, (Integer, Numeric)) and not isinstance(column_type, Boolean):
+    if isinstance(column_type, (Integer, Numeric)):
         return "number"
     return "text"
 
@@ -69,8 +69,7 @@ def _converter(info: dict, column_type, see_sensitive: bool):
         labels = {key: _(label) for key, label in info["choices"].items()}
         return lambda v: labels.get(v, v)
     if info.get("sensitive") and not see_sensitive:
-        mask = _MASKERS[info["sensitive"]]
-        return lambda v: mask(v) if v else v
+        return lambda v, kind=info["sensitive"]: masked(v, kind)
     if isinstance(column_type, Boolean):
         yes, no = _("是"), _("否")
         return lambda v: None if v is None else yes if v else no
@@ -111,8 +110,6 @@ def export_columns(model, names, labels: dict, see_sensitive: bool, dialect: str
             continue
         column = mapper.columns[name]
         kind = "text" if {"codes", "choices"} & set(info) else _kind(column.type)
-        if isinstance(column.type, Boolean):
-            kind = "text"
         columns.append(Column(label, getattr(model, name), kind,
                               _converter(info, column.type, see_sensitive),
                               _width(label, column.type, kind)))
