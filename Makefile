@@ -32,6 +32,11 @@ setup: $(VENV)/.installed translations
 run: setup
 	$(BIN)/flask run --host $(HOST) --port $(PORT)
 
+## serve: production — migrate and sync permissions once (flask setup), then gunicorn with several
+## workers (gunicorn.conf.py; BIND or HOST/PORT, WEB_CONCURRENCY, REDIS_URL, DATABASE_URL from the environment)
+serve: setup
+	HOST=$(HOST) PORT=$(PORT) $(BIN)/gunicorn -c gunicorn.conf.py
+
 ## test: the whole suite (SQLite; set TEST_DATABASE_URL for PostgreSQL), browser journeys included
 test: $(VENV)/.installed-dev translations chromium
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

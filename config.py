@@ -45,6 +45,10 @@ FAB_SECURITY_MANAGER_CLASS = "app.security.CommunitySecurityManager"
 FAB_UPDATE_PERMS = False  # synced once by `flask setup`, not in every worker (FAB_NOTES #21)
 FAB_CREATE_DB = False  # schema comes from migrations only (FAB_NOTES #6)
 FAB_API_SWAGGER_UI = True
+# The department API (app/api/): our own description and Swagger page replace FAB's (key schemes,
+# no CDN, CSRF token), API keys from our table (FAB's hook, our check); no JWT login.
+FAB_ADD_OPENAPI_VIEWS = False
+FAB_API_KEY_ENABLED = True
 FAB_API_MAX_PAGE_SIZE = 100
 FAB_ADD_SECURITY_API = False
 
@@ -70,6 +74,9 @@ FAB_BASE_TEMPLATE = "layout.html"  # FAB's layout plus the page's language (app/
 # Lists: FAB's default page size and our cap on psize_<View> (FAB_NOTES hazard 11).
 PAGE_SIZE = 25
 MAX_PAGE_SIZE = 100
+# Lists with more matching rows than this show an estimated count (「约 N 条」) instead of counting
+# every row on every page (app/views/counting.py).
+LIST_COUNT_ESTIMATE_THRESHOLD = int(os.environ.get("LIST_COUNT_ESTIMATE_THRESHOLD", 10000))
 
 # Entry phase (信息录入阶段), ISO dates; empty = 1 August to 30 November of the current year.
 # At most four months (checked at start, app/progress.py).
@@ -105,7 +112,8 @@ PROXY_FIX_HOPS = int(os.environ.get("PROXY_FIX_HOPS", 0))
 AUTH_RATE_LIMITED = True
 RATELIMIT_ENABLED = True
 AUTH_RATE_LIMIT = os.environ.get("AUTH_RATE_LIMIT", "10 per 20 second")
-RATELIMIT_STORAGE_URI = os.environ.get("REDIS_URL") or "memory://"
+REDIS_URL = os.environ.get("REDIS_URL")  # shared state of several workers (rate limits, job progress)
+RATELIMIT_STORAGE_URI = REDIS_URL or "memory://"
 LOGIN_MAX_FAILURES = int(os.environ.get("LOGIN_MAX_FAILURES", 5))
 LOGIN_LOCK_MINUTES = float(os.environ.get("LOGIN_LOCK_MINUTES", 15))
 # Passwords: at least PASSWORD_MIN_LENGTH, letters and digits, not containing the user name.

@@ -30,6 +30,9 @@ def create_app(config_overrides: dict | None = None) -> Flask:
         from .views import register_views
 
         register_views(appbuilder)
+        from .api import register_apis
+
+        register_apis(appbuilder)
         from . import permission_names
         from .views import listargs
 
@@ -38,6 +41,14 @@ def create_app(config_overrides: dict | None = None) -> Flask:
     from .auth import install as install_login_security
 
     install_login_security(app)
+    from . import health, permission_cache
+
+    health.install(app)
+    permission_cache.install(app)
+    from .api import install as install_api
+
+    with app.app_context():
+        install_api(app)
     from .cli import register_cli
 
     register_cli(app)

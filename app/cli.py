@@ -196,8 +196,9 @@ def residents_import(path, code, valid_only):
 
 def register_cli(app) -> None:
     from .auth import cli as _auth_commands  # noqa: F401  (adds unlock/reset-totp to `users`)
+    from .api.cli import apikeys_group
     from .i18n import translations_group
 
     for command in (setup_command, orgs_group, demo_command, translations_group, users_group,
-                    backup_command, restore_command, stats_group, residents_group):
+                    backup_command, restore_command, stats_group, residents_group, apikeys_group):
         app.cli.add_command(command)

@@ -201,3 +201,14 @@ RESIDENT_IMPORT = ImportSpec(
         "id_card_no": "18位；15位旧号码自动升级为18位。已登记的号码按本行内容更新。",
     },
 )
+
+API_KEY_COLUMNS = ColumnSet(
+    list=("account", "name", "prefix", "access", "created_on", "expires_on", "revoked_on",
+          "last_used_on"),
+    search=("name", "access", "created_on"),
+    form=(),
+    show=("account", "name", "prefix", "access", "created_on", "expires_on", "revoked_on",
+          "last_used_on"),
+    order=("created_on", "desc"),
+    eager=("account",),
+)

@@ -65,10 +65,11 @@ def when(moment) -> Cell:
 # -- links to the lists behind the numbers ----------------------------------------------------
 @lru_cache(maxsize=None)
 def filter_arg(view_name: str, column: str, filter_class) -> str:
-    """``_flt_<n>_<column>``: n is the position of ``filter_class`` among the view's filters."""
+    """``_flt_<n>_<column>``: n is the position of ``filter_class`` (or of the view's own version
+    of it, e.g. the escaped text filters) among the view's filters."""
     view = next(v for v in current_app.appbuilder.baseviews if type(v).__name__ == view_name)
     filters = view._filters._all_filters[column]
-    return f"_flt_{next(i for i, f in enumerate(filters) if type(f) is filter_class)}_{column}"
+    return f"_flt_{next(i for i, f in enumerate(filters) if isinstance(f, filter_class))}_{column}"
 
 
 def _url(endpoint: str, args: dict) -> str:

@@ -1,4 +1,6 @@
-"""Run long exports and imports in a background thread; progress and result live in the Job row.
+"""Run long exports and imports in a background thread; state and result live in the Job row.
+Progress goes to Redis when REDIS_URL is set (frequent updates, read by whichever worker serves
+the progress bar), else to the Job row; the final counts are written to the row at the end.
 
 ``submit(kind, title, work, **kwargs)`` returns the job id at once. ``work(job, **kwargs)`` runs in
 its own app context and session; it calls ``job.progress(done, total)`` now and then and returns
@@ -14,6 +16,7 @@ from flask import current_app, g
 from . import audit
 from .extensions import db
 from .models import Job
+from .shared_state import redis_client
 
 
 class JobHandle:
@@ -24,11 +27,34 @@ class JobHandle:
         self.directory = directory
 
     def progress(self, done: int, total: int | None = None) -> None:
+        values = {"done": done} if total is None else {"done": done, "total": total}
+        redis = redis_client()
+        if redis is not None:
+            redis.hset(progress_key(self.id), mapping=values)
+            redis.expire(progress_key(self.id), PROGRESS_TTL)
+            return
         job = db.session.get(Job, self.id)
-        job.done = done
-        if total is not None:
-            job.total = total
+        for key, value in values.items():
+            setattr(job, key, value)
         db.session.commit()
+
+
+PROGRESS_TTL = 2 * 86400  # seconds a job's progress stays in Redis
+
+
+def progress_key(job_id: int) -> str:
+    return f"community:job:{job_id}:progress"
+
+
+def live_progress(job: Job) -> tuple[int, int]:
+    """(done, total) of a job: from Redis while it is kept there, else from the row."""
+    redis = redis_client()
+    kept = redis.hgetall(progress_key(job.id)) if redis is not None else {}
+    return int(kept.get("done", job.done)), int(kept.get("total", job.total))
+
+
+def percent(status: str, done: int, total: int) -> int:
+    return 100 if status == "done" else int(100 * done / total) if total else 0
 
 
 def jobs_dir() -> Path:
@@ -64,7 +90,8 @@ def _run(app, job_id: int, user_id, origin: dict, work, kwargs) -> None:
         _set(job_id, status="running")
         try:
             path, name, message = work(handle, **kwargs)
-            _set(job_id, status="done", file_path=str(path) if path else None, file_name=name,
+            done, total = live_progress(db.session.get(Job, job_id))
+            _set(job_id, status="done", done=done, total=total, file_path=str(path) if path else None, file_name=name,
                  message=message, finished_on=datetime.datetime.now())
         except Exception:  # a job must always end in a visible state
             db.session.rollback()

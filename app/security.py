@@ -11,9 +11,12 @@ from flask_appbuilder.security.views import (PermissionModelView, PermissionView
                                              ViewMenuModelView)
 from flask_babel import lazy_gettext as _l
 
+from .api import keys
+from .api.docs import KeyOnlySecurityApi
 from .auth.manager import LoginSecurityMixin
 from .display import model_formatters
 from .models import Account
+from .permission_cache import PermissionCacheMixin
 from .permission_names import action_label, view_label
 from .views.accounts import AccountView, ScopedResetPasswordView
 from .views.interface import AppInterface
@@ -56,7 +59,7 @@ class ViewMenuNameView(ViewMenuModelView):
 
 
 # Login security (lockout, login log, password policy, second factor) lives in app/auth/.
-class CommunitySecurityManager(LoginSecurityMixin, SecurityManager):
+class CommunitySecurityManager(PermissionCacheMixin, LoginSecurityMixin, SecurityManager):
     user_model = Account
     userdbmodelview = AccountView
     groupmodelview = GroupView
@@ -66,6 +69,7 @@ class CommunitySecurityManager(LoginSecurityMixin, SecurityManager):
     permissionmodelview = PermissionNameView
     viewmenumodelview = ViewMenuNameView
     resetpasswordview = ScopedResetPasswordView
+    security_api = KeyOnlySecurityApi  # no JWT login: the API takes keys only (app/api/keys.py)
 
     def __init__(self, appbuilder):
         super().__init__(appbuilder)
@@ -73,3 +77,14 @@ class CommunitySecurityManager(LoginSecurityMixin, SecurityManager):
         # time (a seat filled meanwhile, app/seats.py) rolls back and shows its message.
         self.userdbmodelview.datamodel = AppInterface(self.user_model,
                                                       eager=("organisation", "post"))
+
+    # -- API keys (FAB_API_KEY_ENABLED): ours, in our table, with read-only keys enforced --------
+    @staticmethod
+    def extract_api_key_from_request():
+        return keys.presented_key()
+
+    def validate_api_key(self, api_key_string):
+        return keys.account_for(api_key_string)
+
+    def has_access(self, permission_name, view_name):
+        return keys.allows(permission_name) and super().has_access(permission_name, view_name)

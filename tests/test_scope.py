@@ -12,8 +12,8 @@ Expected answers:
 
 The views are appbuilder.baseviews with scoped rows (ScopedRowsMixin): a new view is probed without
 touching this file, and fails test_matrix_covers_every_scoped_route until its model has a KINDS
-entry and each of its routes a probe. REST API: add its routes to ``matrix_routes`` (e.g. from
-appbuilder.baseviews that are ModelRestApi) and probes for get/get_list/post/put/delete to PROBES.
+entry and each of its routes a probe. The REST APIs (ScopedModelRestApi) are probed the same way,
+called with an API key of the probing account (get/get_list/info/related/post/put/delete).
 """
 import datetime
 import io
@@ -29,8 +29,10 @@ from flask_appbuilder import Model
 from flask_appbuilder.baseviews import BaseModelView
 from sqlalchemy import func, select
 
-from app.models import (Account, ChangeRecord, CodeItem, CommunityTarget, Equipment, ExportLog,
-                        Feedback, Household, ImportLog, LoginEvent, Organisation, Post,
+from app.api import keys
+from app.api.base import ScopedModelRestApi
+from app.models import (Account, ApiKey, ChangeRecord, CodeItem, CommunityTarget, Equipment,
+                        ExportLog, Feedback, Household, ImportLog, LoginEvent, Organisation, Post,
                         QuotaOverride, Resident, TrainingRecord)
 from app.roles import DEFAULT_ROLES, DISTRICT, DISTRICT_ADMIN, ENTRY, STREET
 from app.views.base import ScopedRowsMixin
@@ -170,6 +172,8 @@ KINDS = {
     ExportLog: Kind(make=lambda db, org, tag: _add(db, ExportLog(
                         organisation=org, list_name=tag, mode="direct", rows=1)),
                     marker=lambda r: r.list_name, org_of=lambda r: r.organisation, form=None),
+    ApiKey: Kind(make=lambda db, org, tag: keys.issue(_account(db, org, tag), tag)[0],
+                 marker=lambda r: r.name, org_of=lambda r: r.account.organisation, form=None),
     Post: Kind(make=_first(Post, Post.name == "居委会副主任"), marker=lambda r: r.name,
                org_of=lambda r: None, shared=True,
                form=lambda db, org, tag, r: {"quota": str(r.quota), "role_name": r.role_name,
@@ -192,7 +196,8 @@ OWN_SCOPE_TESTS = {
 
 def scoped_views(app):
     return [v for v in app.appbuilder.baseviews
-            if isinstance(v, ScopedRowsMixin) and v.datamodel.obj not in OWN_SCOPE_TESTS]
+            if isinstance(v, (ScopedRowsMixin, ScopedModelRestApi))
+            and v.datamodel.obj not in OWN_SCOPE_TESTS]
 
 
 def matrix_routes(app) -> dict:
@@ -222,6 +227,12 @@ class Probe:
         self.foreign = {o.name for o in orgs.values()
                         if not o.path.startswith(path) and not path.startswith(o.path)}
         self.checks = 0
+        account = db.session.scalar(select(Account).filter_by(username="prober"))
+        self.key = keys.issue(account, "matrix", "write")[1]
+
+    def api(self, method, url, body=None):
+        """A call with the probing account's (read-write) API key."""
+        return self.client.request(method, url, headers={"X-API-Key": self.key}, json=body)
 
     def can(self, view, method: str) -> bool:
         permission = "can_" + (view.method_permission_name or {}).get(method, method)
@@ -276,10 +287,15 @@ class Probe:
         assert fingerprint(self.db) == before, (self.role, where, "database changed")
 
 
+# Bookkeeping every key-authenticated call may write: not a change of anything.
+NOT_CHANGES = {("api_key", "last_used_on")}
+
+
 def fingerprint(db) -> dict:
     """Every row of every table, read on a connection of its own (committed state only)."""
     with db.engine.connect() as conn:
-        return {t.name: sorted(map(repr, conn.execute(t.select())))
+        return {t.name: sorted(map(repr, conn.execute(select(*(
+                    c for c in t.columns if (t.name, c.name) not in NOT_CHANGES)))))
                 for t in Model.metadata.sorted_tables}
 
 
@@ -443,9 +459,105 @@ def probe_export(p, view, kind, inside, outside, base):
         assert not p.foreign & cells, (p.role, base, "foreign organisation exported")
 
 
-PROBES = {"export": probe_export, "import_targets": probe_import_targets, "import_divisions": probe_import_divisions, "list": probe_list, "show": probe_show, "add": probe_add, "edit": probe_edit,
+# -- the REST API: the same expectations, with an API key ------------------------------------
+def _ids(response) -> set:
+    return set(response.get_json()["ids"])
+
+
+def probe_api_get_list(p, view, kind, inside, outside, base):
+    response = p.api("GET", f"{base}/")
+    if not p.can(view, "get_list"):
+        return p.expect(response, 403, "api list")
+    p.expect(response, 200, "api list")
+    p.page(response, f"{base}/")
+    assert inside.id in _ids(response), (p.role, base, "api: inside row missing")
+    if outside is not None and not p.sees_all:
+        assert outside.id not in _ids(response), (p.role, base, "api: outside row listed")
+
+
+def probe_api_get(p, view, kind, inside, outside, base):
+    allowed = p.can(view, "get")
+    response = p.api("GET", f"{base}/{inside.id}")
+    p.expect(response, 200 if allowed else 403, "api get inside")
+    if allowed:
+        p.page(response, f"{base}/{inside.id}")
+    if outside is not None:
+        status = 403 if not allowed else 200 if p.sees_all else 404
+        p.expect(p.api("GET", f"{base}/{outside.id}"), status, "api get outside")
+
+
+def probe_api_info(p, view, kind, inside, outside, base):
+    allowed = p.can(view, "info")
+    response = p.api("GET", f"{base}/_info")
+    p.expect(response, 200 if allowed else 403, "api info")
+    if allowed:
+        p.page(response, f"{base}/_info")  # related values name nothing outside the scope
+
+
+def probe_api_related(p, view, kind, inside, outside, base):
+    allowed = p.can(view, "related")
+    for name in {*view.add_columns, *view.edit_columns}:
+        if view.datamodel.is_relation(name):
+            response = p.api("GET", f"{base}/related/{name}?q=(page_size:100)")
+            p.expect(response, 200 if allowed else 403, f"api related {name}")
+            if allowed:
+                p.page(response, f"{base}/related/{name}")
+
+
+def probe_api_post(p, view, kind, inside, outside, base):
+    allowed = p.can(view, "post")
+    if kind.shared:
+        return
+    foreign = kind.form(p.db, outside_org(p), "APIOUT", None)
+    if not allowed:
+        return p.unchanged(lambda: p.api("POST", f"{base}/", foreign), 403, "api post")
+    if not p.sees_all:
+        p.unchanged(lambda: p.api("POST", f"{base}/", foreign), 403, "api post into foreign")
+    before = count(p.db, view.datamodel.obj)
+    response = p.api("POST", f"{base}/", kind.form(p.db, inside_org(p), "APIIN", None))
+    p.expect(response, 201, f"api post in {response.get_json()}")
+    assert count(p.db, view.datamodel.obj) == before + 1, (p.role, base, "api post in")
+
+
+def probe_api_put(p, view, kind, inside, outside, base):
+    allowed = p.can(view, "put")
+    own_place = kind.form(p.db, kind.org_of(inside), "APIEDIT", inside)
+    if outside is not None and not p.sees_all:
+        data = kind.form(p.db, kind.org_of(outside), "APIEDIT", outside)
+        p.unchanged(lambda: p.api("PUT", f"{base}/{outside.id}", data), 404 if allowed else 403,
+                    "api put outside")
+        moved = kind.form(p.db, outside_org(p), "APIMOVE", inside)
+        p.unchanged(lambda: p.api("PUT", f"{base}/{inside.id}", moved), 403,
+                    "api move inside record into a foreign org")
+    response = p.api("PUT", f"{base}/{inside.id}", own_place)
+    p.expect(response, 200 if allowed else 403, f"api put in {response.get_json()}")
+
+
+def probe_api_delete(p, view, kind, inside, outside, base):
+    allowed = p.can(view, "delete")
+    if outside is not None and not p.sees_all:
+        p.unchanged(lambda: p.api("DELETE", f"{base}/{outside.id}"), 404 if allowed else 403,
+                    "api delete outside")
+    if not allowed:
+        return p.unchanged(lambda: p.api("DELETE", f"{base}/{inside.id}"), 403, "api delete")
+    p.expect(p.api("DELETE", f"{base}/{inside.id}"), 200, "api delete inside")
+    assert not exists(p.db, inside), (p.role, base, "api delete inside")
+
+
+API_PROBES = {"get_list": probe_api_get_list, "get": probe_api_get, "info": probe_api_info,
+              "related": probe_api_related, "post": probe_api_post, "put": probe_api_put}
+PROBES = {**API_PROBES, "export": probe_export,"import_targets": probe_import_targets, "import_divisions": probe_import_divisions, "list": probe_list, "show": probe_show, "add": probe_add, "edit": probe_edit,
           "delete": probe_delete, "action_post": probe_action_post, "action": probe_action,
           "download": probe_download, "picker": probe_picker, "userinfo": probe_userinfo}
+
+
+def probe_delete_either(p, view, *args):
+    """``delete`` names a screen's route and an API's: each gets its own probe."""
+    probe = probe_api_delete if isinstance(view, ScopedModelRestApi) else probe_delete
+    return probe(p, view, *args)
+
+
+PROBES["delete"] = probe_delete_either
 
 
 def inside_org(p):

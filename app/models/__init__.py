@@ -12,3 +12,4 @@ from .rollup import *  # noqa: F401,F403
 from .plan import *  # noqa: F401,F403
 from .importlog import *  # noqa: F401,F403
 from .exportlog import *  # noqa: F401,F403
+from .apikey import *  # noqa: F401,F403

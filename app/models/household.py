@@ -4,7 +4,7 @@ from decimal import Decimal
 from typing import List, Optional
 
 from flask_appbuilder import Model
-from sqlalchemy import Date, ForeignKey, Integer, Numeric, String, Text, UniqueConstraint
+from sqlalchemy import Date, ForeignKey, Index, Integer, Numeric, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..i18n import N_
@@ -24,10 +24,12 @@ class Household(StampMixin, VersionedMixin, Model):
     label_column = "household_no"  # names a household in exports (app/exporting.py)
     __table_args__ = (
         UniqueConstraint("community_id", "household_no", name="uq_household_community_no"),
+        Index("ix_household_community_status", "community_id", "status"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    household_no: Mapped[str] = mapped_column(String(30), nullable=False, info=field("户编号"))
+    household_no: Mapped[str] = mapped_column(String(30), nullable=False, index=True,
+                                              info=field("户编号"))
     household_type: Mapped[Optional[str]] = code_column("household_type", "户别")
     community_id: Mapped[int] = mapped_column(
         ForeignKey("organisation.id", ondelete="RESTRICT"), nullable=False, index=True,

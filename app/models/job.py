@@ -39,6 +39,3 @@ class Job(Model):
     finished_on: Mapped[Optional[datetime.datetime]] = mapped_column(
         DateTime, info=field("完成时间"))
 
-    @property
-    def percent(self) -> int:
-        return 100 if self.status == "done" else int(100 * self.done / self.total) if self.total else 0

@@ -50,7 +50,7 @@ class Organisation(StampMixin, Model):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     code: Mapped[str] = mapped_column(String(12), unique=True, nullable=False,
-                                      info=field("区划代码"))
+                                      info=field("区划代码", kind="identifier"))
     name: Mapped[str] = mapped_column(String(100), nullable=False, info=field("名称"))
     level: Mapped[str] = mapped_column(String(10), nullable=False, index=True,
                                        info=field("层级", choices=LEVELS))

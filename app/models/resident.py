@@ -45,12 +45,15 @@ class Resident(StampMixin, VersionedMixin, Model):
               postgresql_where=text("status = 'active' AND relation = '02'")),
         Index("ix_resident_community_id_id", "community_id", "id"),
         Index("ix_resident_community_status", "community_id", "status"),
+        # name prefix and name order within a community's list (PostgreSQL also gets a trigram
+        # index on name for "contains": migrations 0110_prod, app/db.py DATABASE_SPECIFIC_INDEXES)
+        Index("ix_resident_community_name", "community_id", "name"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     name: Mapped[str] = mapped_column(String(50), nullable=False, index=True, info=field("姓名"))
     id_card_no: Mapped[str] = mapped_column(
-        String(18), nullable=False, index=True, info=field("公民身份号码", sensitive="id_card")
+        String(18), nullable=False, index=True, info=field("公民身份号码", sensitive="id_card", kind="identifier")
     )
     id_card_original: Mapped[Optional[str]] = mapped_column(
         String(15), info=field("原15位身份证号", sensitive="id_card")

@@ -2,6 +2,7 @@
 translated where the menu is drawn."""
 from ..auth.views import TwoFactorView
 from ..i18n import N_
+from .apikeys import ApiKeyView
 from .feedback import FeedbackView
 from .history import HistoryView, RecordHistoryView
 from .jobs import JobView
@@ -37,6 +38,7 @@ def register_views(appbuilder) -> None:
     appbuilder.add_view(LoginEventView, N_("登录日志"), icon="fa-list-alt", category=system)
     appbuilder.add_view(TwoFactorView, N_("两步验证"), icon="fa-mobile", category=system)
     appbuilder.add_view(HistoryView, N_("修改记录"), icon="fa-history", category=system)
+    appbuilder.add_view(ApiKeyView, N_("接口密钥"), icon="fa-key", category=system)
     appbuilder.add_view_no_menu(RecordHistoryView)
     feedback = appbuilder.add_view(FeedbackView, N_("反馈列表"), icon="fa-list",
                                    category=N_("问题反馈"), category_icon="fa-comments")

@@ -11,7 +11,7 @@ from flask_appbuilder.security.decorators import has_access
 from flask_appbuilder.urltools import (get_filter_args, get_order_args, get_page_args,
                                        get_page_size_args)
 from flask_babel import gettext as _, lazy_gettext as _l
-from sqlalchemy import inspect
+from sqlalchemy import Integer, inspect
 from wtforms.fields.core import UnboundField
 
 from ..columns import ColumnSet, column_info
@@ -26,7 +26,11 @@ from .fields import choice_select, code_select
 from .export import ExportMixin
 from .interface import AppInterface, DatabaseMessageMixin, UserFacingError
 from .locking import OptimisticLockMixin
+<<<<<<< HEAD
 from .toolbar import ToolbarButton  # noqa: F401 (views import it from here)
+=======
+from .validators import within_integer_range
+>>>>>>> main
 
 # UI and API share two permissions per model: read and write (plus delete, kept apart so
 # community roles can keep records without deleting people).
@@ -156,8 +160,18 @@ class ScopedModelView(ExportMixin, OptimisticLockMixin, ScopedRowsMixin, Databas
             **{n: blank_if_none(_shown_as(i, columns[n].type if n in columns else None))
                for n, i in infos.items()},
             **cls._declared("formatters_columns")}
+        cls._derive_integer_ranges(columns)
         cls._derive_select_fields(infos)
         cls._derive_lock_field()
+
+    @classmethod
+    def _derive_integer_ranges(cls, columns) -> None:
+        """Integer form fields accept only what the database can store."""
+        rules = dict(cls.validators_columns or {})
+        for name in {*cls.add_columns, *cls.edit_columns}:
+            if name in columns and isinstance(columns[name].type, Integer):
+                rules[name] = [within_integer_range, *rules.get(name, [])]
+        cls.validators_columns = rules
 
     @classmethod
     def _declared(cls, attr: str) -> dict:

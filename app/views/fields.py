@@ -11,6 +11,7 @@ from ..display import code_choices
 from ..extensions import db
 from ..models import Household
 from ..scope import scope_clause
+from .validators import INT_MAX
 
 
 class CodeSelectField(SelectField):
@@ -76,7 +77,7 @@ class HouseholdPickerField(Field):
         raw = (valuelist[0] if valuelist else "").strip()
         self.data = None
         if raw:
-            if not raw.isdigit():
+            if not raw.isdigit() or int(raw) > INT_MAX:
                 raise ValueError(_("所属户选择无效"))
             self.data = db.session.scalar(
                 select(Household).where(Household.id == int(raw),

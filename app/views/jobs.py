@@ -5,6 +5,7 @@ from flask_appbuilder.security.decorators import has_access
 from flask_babel import gettext as _
 
 from ..extensions import db
+from ..jobs import live_progress, percent
 from ..models import JOB_STATUS, Job
 from ..roles import STAFF
 
@@ -27,14 +28,18 @@ class JobView(BaseView):
     @expose("/<int:job_id>/")
     @has_access
     def status_page(self, job_id):
-        return self.render_template("job.html", job=_own_job(job_id), statuses=JOB_STATUS)
+        job = _own_job(job_id)
+        done, total = live_progress(job)
+        return self.render_template("job.html", job=job, statuses=JOB_STATUS,
+                                    percent=percent(job.status, done, total))
 
     @expose("/<int:job_id>/status")
     @has_access
     def status(self, job_id):
         job = _own_job(job_id)
-        return jsonify(status=job.status, status_name=_(JOB_STATUS[job.status]), done=job.done,
-                       total=job.total, percent=job.percent, message=job.message,
+        done, total = live_progress(job)
+        return jsonify(status=job.status, status_name=_(JOB_STATUS[job.status]), done=done,
+                       total=total, percent=percent(job.status, done, total), message=job.message,
                        ready=job.status == "done" and bool(job.file_path))
 
     @expose("/<int:job_id>/download")

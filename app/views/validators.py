@@ -79,3 +79,12 @@ def leaving_needs_date_and_reason(form, field):
             raise ValidationError(_("状态为“%(status)s”时，须填写%(fields)s",
                                     status=dict(field.choices).get(field.data, field.data),
                                     fields=_("和").join(missing)))
+
+
+INT_MAX = 2**31 - 1  # the database's INTEGER: a larger number fails in the driver, not the form
+
+
+def within_integer_range(form, field):
+    """Whole numbers the database can store (a bigger one would end the request with an error)."""
+    if isinstance(field.data, int) and not -INT_MAX <= field.data <= INT_MAX:
+        raise StopValidation(_("数值过大，请检查后重新填写"))

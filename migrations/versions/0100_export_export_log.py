@@ -1,7 +1,7 @@
 """export log
 
 Revision ID: 0100_export
-Revises: 0090_merge
+Revises: 0120_api
 Create Date: 2026-12-03
 
 """
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 revision = "0100_export"
-down_revision = "0090_merge"
+down_revision = "0120_api"  # chained after main's head (was 0090_merge)
 branch_labels = None
 depends_on = None
 
