@@ -26,11 +26,8 @@ from .fields import choice_select, code_select
 from .export import ExportMixin
 from .interface import AppInterface, DatabaseMessageMixin, UserFacingError
 from .locking import OptimisticLockMixin
-<<<<<<< HEAD
 from .toolbar import ToolbarButton  # noqa: F401 (views import it from here)
-=======
 from .validators import within_integer_range
->>>>>>> main
 
 # UI and API share two permissions per model: read and write (plus delete, kept apart so
 # community roles can keep records without deleting people).
