@@ -244,7 +244,7 @@ def test_every_list_has_the_export_button_and_permission(app, db, tree, browser)
                                  "/importlogview/list/", "/trainingrecordview/list/",
                                  "/equipmentview/list/", "/communitytargetview/list/",
                                  "/feedbackview/list/", "/quotaoverrideview/list/",
-                                 "/exportlogview/list/"])
+                                 "/exportlogview/list/", "/apikeyview/list/"])
 def test_every_list_exports(app, db, people, tree, browser, url):
     make_user(app, "admin1")
     db.session.add(ChangeRecord(at=datetime.datetime.now(), username="jia", model="Household",
