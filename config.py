@@ -88,6 +88,10 @@ FAB_INDEX_VIEW = "app.views.dashboard.DashboardView"
 # import runs as a background job.
 IMPORT_MAX_BYTES = int(os.environ.get("IMPORT_MAX_BYTES", 20 * 2**20))
 IMPORT_ASYNC_THRESHOLD = int(os.environ.get("IMPORT_ASYNC_THRESHOLD", 5000))
+# Excel export: lists over this many rows are written by a background job; a sheet holds at most
+# EXPORT_SHEET_ROWS data rows (Excel's limit), further rows continue on a new sheet.
+EXPORT_BACKGROUND_THRESHOLD = int(os.environ.get("EXPORT_BACKGROUND_THRESHOLD", 50_000))
+EXPORT_SHEET_ROWS = int(os.environ.get("EXPORT_SHEET_ROWS", 1_048_575))
 # Any request body: refused (413, Chinese page) before it is read — the largest import plus its form.
 MAX_CONTENT_LENGTH = IMPORT_MAX_BYTES + 2**20
 

@@ -173,6 +173,17 @@ IMPORT_LOG_COLUMNS = ColumnSet(
     eager=("user", "community"),
 )
 
+EXPORT_LOG_COLUMNS = ColumnSet(
+    list=("created_on", "user", "organisation", "list_name", "filters", "preset", "mode",
+          "rows"),
+    search=("list_name", "created_on", "preset"),
+    form=(),
+    show=("created_on", "user", "organisation", "list_name", "filters", "preset", "mode",
+          "rows"),
+    order=("created_on", "desc"),
+    eager=("user", "organisation"),
+)
+
 RESIDENT_IMPORT = ImportSpec(
     check=("community",),
     household=("household_no", "household_type", "estate", "building", "unit", "door",

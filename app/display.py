@@ -84,8 +84,13 @@ def can_see_sensitive() -> bool:
     return g.see_sensitive
 
 
+def masked(value, sensitive: str):
+    """A sensitive value masked (``120110********0019``, ``138****5678``); empty stays empty."""
+    return _MASKERS[sensitive](value) if value else value
+
+
 def shown(value, sensitive: str | None):
     """A sensitive value as the current account may see it."""
     if not sensitive or not value or can_see_sensitive():
         return value
-    return _MASKERS[sensitive](value)
+    return masked(value, sensitive)

@@ -23,6 +23,7 @@ ACTIONS = {
     "can_unlock_login": N_("解除登录锁定"), "can_reset_second_factor": N_("重置两步验证"),
     "unlock_login": N_("解除登录锁定"), "reset_second_factor": N_("重置两步验证"),
     "can_report": N_("反馈问题"), "can_manage": N_("处理反馈"), "can_import": N_("导入"),
+    "can_export": N_("导出"),
     "can_related": N_("接口关联选项"), "can_revoke": N_("吊销"),
 }
 # Views without a model or a title of their own.

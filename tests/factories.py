@@ -9,9 +9,9 @@ _seq = itertools.count(1)
 
 
 def id_number(birth=datetime.date(1980, 1, 1), male=True) -> str:
-    n = next(_seq)
-    seq = (2 * n - 1) if male else (2 * n)
-    return make_id_number("120110", birth, seq % 998 + 1 if seq >= 999 else seq)
+    # The sequence's parity is the sex (odd: male); it stays so when the counter wraps (1..998).
+    n = next(_seq) % 499
+    return make_id_number("120110", birth, 2 * n + (1 if male else 2))
 
 
 def household(db, community, no="H001", **kw) -> Household:

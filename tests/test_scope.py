@@ -23,6 +23,7 @@ import re
 from dataclasses import dataclass
 from typing import Callable, Optional
 
+import openpyxl
 import pytest
 from flask_appbuilder import Model
 from flask_appbuilder.baseviews import BaseModelView
@@ -30,9 +31,9 @@ from sqlalchemy import func, select
 
 from app.api import keys
 from app.api.base import ScopedModelRestApi
-from app.models import (Account, ApiKey, ChangeRecord, CodeItem, CommunityTarget, Equipment, Feedback,
-                        Household, ImportLog, LoginEvent, Organisation, Post, QuotaOverride, Resident,
-                        TrainingRecord)
+from app.models import (Account, ApiKey, ChangeRecord, CodeItem, CommunityTarget, Equipment,
+                        ExportLog, Feedback, Household, ImportLog, LoginEvent, Organisation, Post,
+                        QuotaOverride, Resident, TrainingRecord)
 from app.roles import DEFAULT_ROLES, DISTRICT, DISTRICT_ADMIN, ENTRY, STREET
 from app.views.base import ScopedRowsMixin
 from tests.conftest import PASSWORD, Browser, csrf_token, make_user
@@ -168,6 +169,9 @@ KINDS = {
     LoginEvent: Kind(make=lambda db, org, tag: _add(db, LoginEvent(
                          kind="login", username=tag, organisation=org, address="127.0.0.1")),
                      marker=lambda r: r.username, org_of=lambda r: r.organisation, form=None),
+    ExportLog: Kind(make=lambda db, org, tag: _add(db, ExportLog(
+                        organisation=org, list_name=tag, mode="direct", rows=1)),
+                    marker=lambda r: r.list_name, org_of=lambda r: r.organisation, form=None),
     ApiKey: Kind(make=lambda db, org, tag: keys.issue(_account(db, org, tag), tag)[0],
                  marker=lambda r: r.name, org_of=lambda r: r.account.organisation, form=None),
     Post: Kind(make=_first(Post, Post.name == "居委会副主任"), marker=lambda r: r.name,
@@ -438,6 +442,23 @@ def probe_import_divisions(p, view, kind, inside, outside, base):
                 "division import")
 
 
+def probe_export(p, view, kind, inside, outside, base):
+    """导出Excel: refused without ``can_export`` (and without a CSRF token); else the file holds the
+    inside row, never the outside one, and names no organisation outside the scope."""
+    p.expect(p.client.post(f"{base}/export/", data={}), 400, "export without CSRF token")
+    response = p.post(f"{base}/export/", {})
+    if not p.can(view, "export"):
+        return p.expect(response, 403, "export refused")
+    p.expect(response, 200, "export")
+    book = openpyxl.load_workbook(io.BytesIO(response.data), read_only=True)
+    cells = {str(c) for sheet in book.worksheets for row in sheet.iter_rows(values_only=True)
+             for c in row if c is not None}
+    assert kind.marker(inside) in cells, (p.role, base, "inside row missing from export")
+    if outside is not None and not p.sees_all:
+        assert kind.marker(outside) not in cells, (p.role, base, "outside row exported")
+        assert not p.foreign & cells, (p.role, base, "foreign organisation exported")
+
+
 # -- the REST API: the same expectations, with an API key ------------------------------------
 def _ids(response) -> set:
     return set(response.get_json()["ids"])
@@ -525,7 +546,7 @@ def probe_api_delete(p, view, kind, inside, outside, base):
 
 API_PROBES = {"get_list": probe_api_get_list, "get": probe_api_get, "info": probe_api_info,
               "related": probe_api_related, "post": probe_api_post, "put": probe_api_put}
-PROBES = {**API_PROBES,"import_targets": probe_import_targets, "import_divisions": probe_import_divisions, "list": probe_list, "show": probe_show, "add": probe_add, "edit": probe_edit,
+PROBES = {**API_PROBES, "export": probe_export,"import_targets": probe_import_targets, "import_divisions": probe_import_divisions, "list": probe_list, "show": probe_show, "add": probe_add, "edit": probe_edit,
           "delete": probe_delete, "action_post": probe_action_post, "action": probe_action,
           "download": probe_download, "picker": probe_picker, "userinfo": probe_userinfo}
 

@@ -122,8 +122,18 @@ def test_wrong_codes_lock_the_account(app, db, enforced):
     assert b.login("admin1").headers["Location"].startswith("/login/")
 
 
+def _reader_role(app) -> str:
+    """A role that reads residents (masked) and cannot export, as an admin may define one: every
+    default role can now export (issue 4), and export requires a second factor."""
+    sm = app.appbuilder.sm
+    role = sm.add_role("只读居民")
+    for permission, view in (("can_read", "Resident"), ("can_read", "TwoFactor")):
+        sm.add_permission_role(role, sm.find_permission_view_menu(permission, view))
+    return role.name
+
+
 def test_optional_for_roles_without_sensitive_data_or_export(app, db, tree, enforced):
-    make_user(app, "viewer", tree["120110000000"], DISTRICT)
+    make_user(app, "viewer", tree["120110000000"], _reader_role(app))
     b = _login(app, "viewer")
     assert b.get("/residentview/list/").status_code == 200
     assert "未启用" in b.get("/totp/").get_data(as_text=True)
@@ -131,6 +141,12 @@ def test_optional_for_roles_without_sensitive_data_or_export(app, db, tree, enfo
     assert "已启用" in b.get("/totp/").get_data(as_text=True)
     again = _login(app, "viewer")  # once enrolled, the code is asked at every login
     assert "/totp/verify" in again.get("/residentview/list/").headers["Location"]
+
+
+def test_roles_that_can_export_must_enrol(app, db, tree, enforced):
+    """区级查看 sees masked data only, but can export lists: the policy asks a second factor."""
+    make_user(app, "viewer", tree["120110000000"], DISTRICT)
+    assert "/totp/enrol" in _login(app, "viewer").get("/").headers["Location"]
 
 
 def test_roles_seeing_unmasked_data_must_enrol(app, db, tree, enforced):

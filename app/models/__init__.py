@@ -11,4 +11,5 @@ from .feedback import *  # noqa: F401,F403
 from .rollup import *  # noqa: F401,F403
 from .plan import *  # noqa: F401,F403
 from .importlog import *  # noqa: F401,F403
+from .exportlog import *  # noqa: F401,F403
 from .apikey import *  # noqa: F401,F403

@@ -21,6 +21,7 @@ class Household(StampMixin, VersionedMixin, Model):
 
     __tablename__ = "household"
     verbose_name = N_("户")
+    label_column = "household_no"  # names a household in exports (app/exporting.py)
     __table_args__ = (
         UniqueConstraint("community_id", "household_no", name="uq_household_community_no"),
         Index("ix_household_community_status", "community_id", "status"),

@@ -56,6 +56,7 @@ class Account(User):
     """FAB's user, extended with the organisation it belongs to and the post (seat) it holds."""
 
     __tablename__ = "ab_user"
+    label_column = "username"  # names an account in exports (app/exporting.py)
 
     organisation_id: Mapped[Optional[int]] = mapped_column(
         ForeignKey("organisation.id", ondelete="RESTRICT", use_alter=True,

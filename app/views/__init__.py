@@ -9,7 +9,8 @@ from .jobs import JobView
 from .loginlog import LoginEventView
 from .plan import CommunityTargetView, EquipmentView, TrainingRecordView
 from .importing import ImportView
-from .records import (ChildOrganisationView, CodeItemView, HouseholdView, ImportLogView,
+from .records import (ChildOrganisationView, CodeItemView, ExportLogView, HouseholdView,
+                      ImportLogView,
                       OrganisationView, ResidentView)
 from .seats import PostView, QuotaOverrideView, SeatOverviewView
 
@@ -45,3 +46,4 @@ def register_views(appbuilder) -> None:
                         category=N_("问题反馈"), baseview=feedback)
     appbuilder.add_view_no_menu(ImportView)
     appbuilder.add_view(ImportLogView, N_("导入记录"), icon="fa-upload", category=records)
+    appbuilder.add_view(ExportLogView, N_("导出记录"), icon="fa-download", category=records)

@@ -22,6 +22,7 @@ from ..models import Account, Organisation, Post
 from ..roles import DISTRICT_ADMIN, STAFF
 from ..seats import check_post_level, check_seat
 from .base import SCOPE_COLUMNS, ScopedRowsMixin, in_scope
+from .export import ExportMixin
 from .interface import DatabaseMessageMixin
 
 
@@ -106,18 +107,23 @@ GRANTABLE_OPTIONS = {
 SEAT_FIELDS = ["organisation", "post"]
 
 
-class AccountView(AccountSecurityActions, ScopedRowsMixin, DatabaseMessageMixin, UserDBModelView):
+class AccountView(ExportMixin, AccountSecurityActions, ScopedRowsMixin, DatabaseMessageMixin,
+                  UserDBModelView):
     """用户列表: accounts with their seat, limited to the accounts the current account manages."""
 
     method_permission_name = {
         "list": "read", "show": "read", "download": "read",
         "add": "write", "edit": "write", "action_post": "write", "resetpasswords": "write",
-        "delete": "delete",
+        "delete": "delete", "export": "export",
         # one's own account page and its actions
         "userinfo": "userinfo", "action": "userinfo", "resetmypassword": "userinfo",
         "userinfoedit": "userinfo",
     }
-    grants = {"read": (DISTRICT_ADMIN,), "write": (DISTRICT_ADMIN,), "userinfo": STAFF}
+    grants = {"read": (DISTRICT_ADMIN,), "write": (DISTRICT_ADMIN,), "userinfo": STAFF,
+              "export": (DISTRICT_ADMIN,)}
+    list_template = "scoped_list.html"
+    export_fields = ("username", "last_name", "first_name", "email", *SEAT_FIELDS, "active",
+                     "roles", "last_login")
     base_filters = [["id", ManageableAccounts, None]]
 
     list_columns = ["username", "last_name", "first_name", *SEAT_FIELDS, "active", "roles"]
@@ -140,6 +146,10 @@ class AccountView(AccountSecurityActions, ScopedRowsMixin, DatabaseMessageMixin,
     add_form_query_rel_fields = edit_form_query_rel_fields = GRANTABLE_OPTIONS
     search_form_query_rel_fields = {"organisation": in_scope(Organisation)}
     validators_columns = {"post": [seat_rules], "roles": [role_rules]}
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.extra_args = {**(self.extra_args or {}), "toolbar": (self.export_button(),)}
 
     def process_form(self, form, is_created):
         if not form.roles.data and form.post.data is not None:

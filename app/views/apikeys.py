@@ -31,11 +31,11 @@ class ApiKeyView(ScopedModelView):
     columns = API_KEY_COLUMNS
     scope_column = None
     base_filters = [["account_id", KeysOfManageableAccounts, None]]
-    include_route_methods = {"list", "show", "action", "action_post"}
+    include_route_methods = {"list", "show", "action", "action_post", "export"}
     method_permission_name = {"list": "read", "show": "read", "action": "revoke",
-                              "action_post": "revoke", "revoke": "revoke"}
+                              "action_post": "revoke", "revoke": "revoke", "export": "export"}
     base_permissions = ["can_read", "can_revoke"]
-    grants = {"read": (DISTRICT_ADMIN,), "revoke": (DISTRICT_ADMIN,)}
+    grants = {"read": (DISTRICT_ADMIN,), "revoke": (DISTRICT_ADMIN,), "export": (DISTRICT_ADMIN,)}
     list_title = _l("接口密钥")
 
     @action("revoke", _l("吊销"), _l("吊销所选密钥？吊销后立即失效，不能恢复。"), "fa-ban")

@@ -5,8 +5,6 @@ model declarations, restricts every read to the account's organisation subtree (
 related lists and the options of every select listing scoped rows), reloads action rows through
 that scope, and re-checks the organisation of every written row (FAB_NOTES hazards 1–3).
 """
-from dataclasses import dataclass
-
 from flask import abort, flash, g, request
 from flask_appbuilder import ModelView, expose
 from flask_appbuilder.security.decorators import has_access
@@ -21,13 +19,14 @@ from ..display import blank_if_none, code_name, shown, type_format
 from ..extensions import db
 from ..models import Organisation
 from ..roles import ENTRY, STAFF
-from ..models import Organisation
 from ..scope import OrgScopeFilter, current_scope, path_in_scope
 from flask_appbuilder.models.sqla.filters import FilterEqual
 
 from .fields import choice_select, code_select
+from .export import ExportMixin
 from .interface import AppInterface, DatabaseMessageMixin, UserFacingError
 from .locking import OptimisticLockMixin
+from .toolbar import ToolbarButton  # noqa: F401 (views import it from here)
 from .validators import within_integer_range
 
 # UI and API share two permissions per model: read and write (plus delete, kept apart so
@@ -35,7 +34,7 @@ from .validators import within_integer_range
 METHOD_PERMISSIONS = {
     "list": "read", "show": "read", "download": "read", "picker": "read",
     "add": "write", "edit": "write", "action": "write", "action_post": "write",
-    "delete": "delete",
+    "delete": "delete", "export": "export",
 }
 
 
@@ -48,17 +47,6 @@ SHARED_PATH = "/"
 def in_scope(model) -> list:
     """FAB filters keeping only the rows of ``model`` inside the current account's scope."""
     return [[SCOPE_COLUMNS[model], OrgScopeFilter, current_scope]]
-
-
-@dataclass(frozen=True)
-class ToolbarButton:
-    """A button above a list (e.g. 导入), shown to accounts holding ``permission``
-    (permission name, view menu). Views declare them in ``toolbar``."""
-
-    label: str
-    endpoint: str
-    permission: tuple
-    icon: str = ""
 
 
 def _shown_as(info: dict, column_type):
@@ -123,7 +111,7 @@ class ScopedRowsMixin:
         abort(404)
 
 
-class ScopedModelView(OptimisticLockMixin, ScopedRowsMixin, DatabaseMessageMixin,
+class ScopedModelView(ExportMixin, OptimisticLockMixin, ScopedRowsMixin, DatabaseMessageMixin,
                       ModelView):
     """Subclasses declare ``model``, ``columns`` (a ColumnSet) and ``scope_column`` — the column
     holding the organisation id that scopes the row (``path`` for Organisation itself)."""
@@ -134,13 +122,13 @@ class ScopedModelView(OptimisticLockMixin, ScopedRowsMixin, DatabaseMessageMixin
     method_permission_name = METHOD_PERMISSIONS
     page_size = 25
     # Default roles' permissions on this view (app/roles.py); subclasses adjust.
-    grants = {"read": STAFF, "write": (ENTRY,)}
+    grants = {"read": STAFF, "write": (ENTRY,), "export": STAFF}
     list_template = "scoped_list.html"
     toolbar: tuple = ()  # ToolbarButtons above the list
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
-        self.extra_args = {**self.extra_args, "toolbar": self.toolbar}
+        self.extra_args = {**self.extra_args, "toolbar": (*self.toolbar, self.export_button())}
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)

@@ -95,10 +95,10 @@ class FeedbackView(ScopedModelView):
     method_permission_name = {
         "list": "read", "show": "read", "screenshot": "read", "add": "report",
         "edit": "manage", "delete": "manage", "action": "manage", "action_post": "manage",
-        "close": "manage", "take": "manage",
+        "close": "manage", "take": "manage", "export": "export",
     }
     base_permissions = ["can_read", "can_report", "can_manage"]
-    grants = {"read": STAFF, "report": STAFF, "manage": (DISTRICT_ADMIN,)}
+    grants = {"read": STAFF, "report": STAFF, "manage": (DISTRICT_ADMIN,), "export": STAFF}
     list_title = "问题反馈"
     show_title = "反馈详情"
     add_title = "我要反馈"

@@ -16,7 +16,7 @@ class LoginEventView(ScopedModelView):
     columns = LOGIN_EVENT_COLUMNS
     scope_column = "organisation_id"
     base_permissions = ["can_read"]
-    grants = {"read": STAFF}
+    grants = {"read": STAFF, "export": STAFF}
     list_title = show_title = "登录日志"
     search_form_extra_fields = {
         "kind": SelectField("事件", choices=list(LOGIN_EVENT_KINDS.items()),

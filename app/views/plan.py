@@ -11,7 +11,7 @@ from ..roles import DISTRICT_ADMIN, STAFF
 from ..scope import OrgScopeFilter, current_scope
 from ..tabular import FileProblem, uploaded_table
 from ..targets import import_targets
-from .base import METHOD_PERMISSIONS, ScopedModelView
+from .base import METHOD_PERMISSIONS, ScopedModelView, ToolbarButton
 from .records import COMMUNITIES_IN_SCOPE
 
 ACCOUNTS_IN_SCOPE = [["organisation_id", OrgScopeFilter, current_scope]]
@@ -37,12 +37,13 @@ def person_given(form, field):
 class CommunityTargetView(ScopedModelView):
     model = CommunityTarget
     columns = COMMUNITY_TARGET_COLUMNS
-    grants = {"read": STAFF, "write": (DISTRICT_ADMIN,)}
+    grants = {"read": STAFF, "write": (DISTRICT_ADMIN,), "export": STAFF}
     method_permission_name = {**METHOD_PERMISSIONS, "import_targets": "write"}
     list_title = show_title = "录入目标"
     add_title = "设定录入目标"
     edit_title = "修改录入目标"
-    list_template = "dashboard/target_list.html"
+    toolbar = (ToolbarButton("从表格导入目标", "CommunityTargetView.import_targets",
+                             ("can_write", "CommunityTarget"), "fa-upload"),)
     add_form_query_rel_fields = edit_form_query_rel_fields = {"community": COMMUNITIES_IN_SCOPE}
     validators_columns = {"community": [target_unique], "residents": NOT_NEGATIVE,
                           "households": NOT_NEGATIVE}
@@ -69,7 +70,7 @@ class OrganisationRecordView(ScopedModelView):
     """Records of a unit (training, equipment): kept by the district's administrators."""
 
     scope_column = "organisation_id"
-    grants = {"read": STAFF, "write": (DISTRICT_ADMIN,)}
+    grants = {"read": STAFF, "write": (DISTRICT_ADMIN,), "export": STAFF}
 
 
 class TrainingRecordView(OrganisationRecordView):

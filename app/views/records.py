@@ -9,11 +9,11 @@ from sqlalchemy import or_, select
 from wtforms import DateField
 from wtforms.validators import InputRequired, Optional
 
-from ..columns import (CODE_ITEM_COLUMNS, HOUSEHOLD_COLUMNS, IMPORT_LOG_COLUMNS,
+from ..columns import (CODE_ITEM_COLUMNS, EXPORT_LOG_COLUMNS, HOUSEHOLD_COLUMNS, IMPORT_LOG_COLUMNS,
                        ORGANISATION_COLUMNS, RESIDENT_COLUMNS)
 from ..extensions import db
 from ..roles import STAFF
-from ..models import CodeItem, Household, ImportLog, Organisation, Resident
+from ..models import CodeItem, ExportLog, Household, ImportLog, Organisation, Resident
 from ..orgimport import import_organisations
 from ..scope import UNRESTRICTED, OrgScopeFilter, current_scope, scope_clause
 from ..tabular import FileProblem, uploaded_table
@@ -82,7 +82,7 @@ class OrganisationView(HistoryTabMixin, ScopedModelView):
     model = Organisation
     columns = ORGANISATION_COLUMNS
     scope_column = "path"
-    grants = {"read": STAFF}  # the tree is kept by admins (import screen and command)
+    grants = {"read": STAFF, "export": STAFF}  # the tree is kept by admins (import, command)
     method_permission_name = {**METHOD_PERMISSIONS, "import_divisions": "import"}
     toolbar = (ToolbarButton("导入区划", "OrganisationView.import_divisions",
                              ("can_import", "Organisation"), "fa-upload"),)
@@ -123,7 +123,9 @@ class CodeItemView(ScopedModelView):
     columns = CODE_ITEM_COLUMNS
     scope_column = None
     base_permissions = ["can_read", "can_write"]
-    grants = {"read": STAFF}
+    grants = {"read": STAFF, "export": STAFF}
+
+
 class ImportLogView(ScopedModelView):
     """Every import (web and command line), read-only, within the account's scope."""
 
@@ -131,4 +133,16 @@ class ImportLogView(ScopedModelView):
     columns = IMPORT_LOG_COLUMNS
     list_title = show_title = "导入记录"
     base_permissions = ["can_read"]
-    grants = {"read": STAFF}
+    grants = {"read": STAFF, "export": STAFF}
+
+
+class ExportLogView(ScopedModelView):
+    """Every Excel export, read-only, within the account's scope (by the exporting account's
+    unit; exports by accounts without a unit are seen by admins only)."""
+
+    model = ExportLog
+    columns = EXPORT_LOG_COLUMNS
+    scope_column = "organisation_id"
+    list_title = show_title = "导出记录"
+    base_permissions = ["can_read"]
+    grants = {"read": STAFF, "export": STAFF}

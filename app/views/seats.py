@@ -2,7 +2,6 @@
 post catalogue with quotas per level (职务名额) and per-organisation quotas (名额调整)."""
 import io
 
-import xlsxwriter
 from flask import abort, current_app, request, send_file
 from flask_appbuilder import BaseView, expose
 from flask_appbuilder.security.decorators import has_access
@@ -11,6 +10,7 @@ from wtforms.validators import NumberRange, ValidationError
 
 from ..columns import POST_COLUMNS, QUOTA_OVERRIDE_COLUMNS
 from ..errors import UserFacingError
+from ..exporting import XLSX, table_bytes
 from ..extensions import db
 from ..models import Organisation, Post, QuotaOverride
 from ..roles import DISTRICT_ADMIN, VIEWERS
@@ -20,7 +20,6 @@ from .base import ScopedModelView
 from .fields import select_field
 
 NOT_NEGATIVE = NumberRange(min=0, message="名额不能为负数")
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _role_choices() -> list[tuple[str, str]]:
@@ -36,7 +35,7 @@ class PostView(ScopedModelView):
     scope_column = None
     method_permission_name = {**ScopedModelView.method_permission_name, "add": "add"}
     base_permissions = ["can_read", "can_write"]  # no can_add, no can_delete: for nobody
-    grants = {"read": (DISTRICT_ADMIN,)}
+    grants = {"read": (DISTRICT_ADMIN,), "export": (DISTRICT_ADMIN,)}
     list_title = show_title = "职务名额"
     edit_title = "修改职务名额"
     edit_form_extra_fields = {"role_name": select_field("默认角色", _role_choices, required=False)}
@@ -66,7 +65,8 @@ class QuotaOverrideView(ScopedModelView):
     model = QuotaOverride
     columns = QUOTA_OVERRIDE_COLUMNS
     scope_column = "organisation_id"
-    grants = {"read": (DISTRICT_ADMIN,), "write": (DISTRICT_ADMIN,), "delete": (DISTRICT_ADMIN,)}
+    grants = {"read": (DISTRICT_ADMIN,), "write": (DISTRICT_ADMIN,), "delete": (DISTRICT_ADMIN,),
+              "export": (DISTRICT_ADMIN,)}
     list_title = show_title = "名额调整"
     add_title = "新增名额调整"
     edit_title = "修改名额调整"
@@ -74,25 +74,16 @@ class QuotaOverrideView(ScopedModelView):
     description_columns = {"quota": "该单位此职务的名额，代替按层级设定的名额"}
 
 
+SEAT_HEADER = ("单位", "区划代码", "层级", "职务", "名额", "在岗", "空缺", "在岗人员")
+
+
 def seat_workbook(rows) -> io.BytesIO:
-    """席位总览 as an xlsx file (kept minimal and apart, to be swapped for the generic export)."""
-    buffer = io.BytesIO()
-    book = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_numbers": False,
-                                        "strings_to_formulas": False, "strings_to_urls": False})
-    sheet = book.add_worksheet("席位总览")
-    header = ("单位", "区划代码", "层级", "职务", "名额", "在岗", "空缺", "在岗人员")
-    sheet.write_row(0, 0, header, book.add_format({"bold": True}))
-    for number, row in enumerate(rows, start=1):
-        org = row.organisation
-        sheet.write_row(number, 0, (org.name, org.code, org.level_name, row.post.name,
-                                    "不限" if row.quota is None else row.quota, row.filled,
-                                    "" if row.vacancies is None else row.vacancies,
-                                    "、".join(row.holders)))
-    sheet.set_column(0, 0, 28)
-    sheet.set_column(7, 7, 40)
-    book.close()
-    buffer.seek(0)
-    return buffer
+    """席位总览 as an xlsx file (the shared table writer, app/exporting.py)."""
+    table = [(row.organisation.name, row.organisation.code, row.organisation.level_name,
+              row.post.name, "不限" if row.quota is None else row.quota, row.filled,
+              "" if row.vacancies is None else row.vacancies, "、".join(row.holders))
+             for row in rows]
+    return io.BytesIO(table_bytes("席位总览", SEAT_HEADER, table))
 
 
 class SeatOverviewView(BaseView):
