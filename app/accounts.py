@@ -5,13 +5,13 @@ and grants only roles no higher than its own (``roles.ROLE_RANK``) and seats of 
 inside its subtree — so never a seat above its own level. Admins grant anything. The views filter their lists and options
 with these rules and re-check every saved account with ``management_problem``.
 """
-import secrets
 from typing import Optional
 
 from flask import current_app, g
 from flask_appbuilder.security.sqla.models import Group, Role
 from sqlalchemy import and_, or_, select, true
 
+from .auth.passwords import generate_password
 from .errors import UserFacingError
 from .extensions import db
 from .models import LEVELS, Account, Organisation, Post
@@ -106,7 +106,7 @@ def create_account(username: str, org_code: str, post_name: str, password: Optio
     if sm.find_user(username=username):
         raise UserFacingError(f"用户名「{username}」已存在")
     org, post = find_seat(org_code, post_name)
-    password = password or secrets.token_urlsafe(12)
+    password = password or generate_password(username)
     account = sm.add_user(username, name or username, "", email or f"{username}@localhost",
                           default_role(post), password=password, commit=False)
     if not account:

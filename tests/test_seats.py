@@ -103,6 +103,17 @@ def test_cli_names_the_fault_of_a_bad_seat(app, db, tree):
     assert generated.exit_code == 0 and "初始密码：" in generated.output
 
 
+def test_generated_initial_passwords_satisfy_the_policy(app, db, tree):
+    """Each generated password is checked against the policy (a bare random token lacked a
+    digit or a symbol often enough to make `flask users add` refuse its own password)."""
+    from app.accounts import create_account
+    from app.auth.passwords import password_faults
+
+    for i in range(40):
+        _account, password = create_account(f"gen{i}", "120000000000", "系统管理员")
+        assert password_faults(password, f"gen{i}") == []
+
+
 # -- any ORM write (API, scripts) ------------------------------------------------------------
 def test_orm_write_into_a_full_seat_is_refused_at_flush(app, db, tree):
     fill_deputies(db, tree[JIA])
