@@ -7,12 +7,16 @@ for every write: the same rules, scoped pickers and Chinese messages. On top of 
 the organisation of every written row (a POST or PUT placing a row outside the scope: 403, nothing
 written), answers in Chinese, never with SQL, and caps the page size (FAB_NOTES hazards 1, 2, 13).
 """
+import sys
+
 from flask import request
 from flask_appbuilder.api import ModelRestApi, expose, rison, safe
 from flask_appbuilder.security.decorators import permission_name, protect
 from flask_babel import gettext as _
 from sqlalchemy import inspect
+from sqlalchemy.exc import DataError
 
+from ..auth.errors import OUT_OF_RANGE_MESSAGE
 from ..columns import label_of
 from ..errors import UserFacingError
 from ..extensions import appbuilder, db
@@ -99,6 +103,11 @@ class ScopedModelRestApi(ModelRestApi):
         return self.response(422, message=message or _("数据有误"))
 
     def response_500(self, message=None):
+        # FAB's @safe answers every exception with this; a value the database cannot hold (an id
+        # past its integer range in a filter) is the caller's fault, as on the screens.
+        if isinstance(sys.exc_info()[1], (OverflowError, DataError)):
+            db.session.rollback()
+            return self.response(400, message=OUT_OF_RANGE_MESSAGE)
         return self.response(500, message=_("操作失败：服务器内部错误，请稍后重试或联系管理员。"))
 
     # -- writes through the screen's forms -------------------------------------------------------

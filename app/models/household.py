@@ -5,7 +5,7 @@ from typing import List, Optional
 
 from flask_appbuilder import Model
 from sqlalchemy import Date, ForeignKey, Index, Integer, Numeric, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from ..i18n import N_
 from .base import StampMixin, VersionedMixin, code_column, field
@@ -60,6 +60,15 @@ class Household(StampMixin, VersionedMixin, Model):
 
     def __repr__(self) -> str:
         return f"{self.household_no} {self.address}".strip()
+
+    @validates("community", "community_id")
+    def _take_members_along(self, key, value):
+        """Moving a household moves its members: a resident's community is always its
+        household's (Resident._follow_household), whoever moves it (form, API, script)."""
+        if self.id is not None:
+            for member in self.members:
+                setattr(member, key, value)
+        return value
 
     @property
     def address(self) -> str:

@@ -22,6 +22,7 @@ from ..display import can_see_sensitive, code_name
 from ..exporting import XLSX, attachment, export_columns, file_name, stream_rows, write_xlsx
 from ..extensions import db
 from ..models import ExportLog
+from ..scope import path_in_scope
 from ..presets import Preset, conditions, presets_for
 from .toolbar import ToolbarButton
 
@@ -40,6 +41,18 @@ class ExportPlan:
     @property
     def name(self) -> str:
         return file_name(self.title, self.preset.label if self.preset else "")
+
+
+def _visible(row) -> bool:
+    """May the account read ``row``'s name? A filter may name any id; the log must not turn it
+    into the name of a unit outside the scope."""
+    from .base import SCOPE_COLUMNS  # base builds its views on this module
+
+    column = SCOPE_COLUMNS.get(type(row))
+    if column is None:
+        return True
+    org = row if column == "path" else getattr(row, column.removesuffix("_id"), None)
+    return org is not None and path_in_scope(org.path)
 
 
 class ExportMixin:
@@ -106,7 +119,7 @@ class ExportMixin:
         mapper = inspect(self.datamodel.obj)
         if name in mapper.relationships and str(value).isdigit():
             row = db.session.get(mapper.relationships[name].mapper.class_, int(value))
-            return str(row) if row is not None else str(value)
+            return str(row) if row is not None and _visible(row) else str(value)
         info = mapper.columns[name].info if name in mapper.columns else {}
         if "codes" in info:
             return code_name(info["codes"], value)

@@ -14,7 +14,7 @@ from ..errors import UserFacingError
 from ..models import Organisation
 from ..scope import OrgSubtreeFilter
 from .counting import count_ids
-from .textfilters import ESCAPED, IDENTIFIER_FILTERS
+from .textfilters import ESCAPED, IDENTIFIER_FILTERS, full_value_only, identifier
 
 
 def database_message(exc: Exception, deleting: bool = False) -> str:
@@ -43,10 +43,17 @@ class FilterConverter(SQLAFilterConverter):
     (the dashboard's drill-down links)."""
 
     def convert(self, col_name):
-        if column_info(self.datamodel.obj, col_name).get("kind") == "identifier":
-            return [f(col_name, self.datamodel) for f in IDENTIFIER_FILTERS]
-        filters = [ESCAPED.get(type(f), type(f))(col_name, self.datamodel)
-                   for f in super().convert(col_name)]
+        info = column_info(self.datamodel.obj, col_name)
+        if info.get("kind") == "identifier":
+            kinds = IDENTIFIER_FILTERS
+        else:
+            kinds = [ESCAPED.get(type(f), type(f)) for f in super().convert(col_name)]
+        if info.get("sensitive"):
+            normalise = identifier if info.get("kind") == "identifier" else str.strip
+            kinds = [full_value_only(k, lambda v, n=normalise: n(str(v))) for k in kinds]
+        filters = [k(col_name, self.datamodel) for k in kinds]
+        if info.get("kind") == "identifier":
+            return filters
         if (self.datamodel.is_relation_many_to_one(col_name)
                 and self.datamodel.get_related_model(col_name) is Organisation):
             return [OrgSubtreeFilter(col_name, self.datamodel), *filters]

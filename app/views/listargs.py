@@ -6,6 +6,7 @@ from flask import current_app, request
 from werkzeug.datastructures import ImmutableMultiDict
 
 _PARAM = re.compile(r"^(page|psize|_oc|_od)_(\w+)$")
+MAX_PAGE = 100_000  # pages past the data are empty; past this the offset overflows the database
 
 
 def _clean(kind: str, value: str, view, max_size: int):
@@ -13,7 +14,7 @@ def _clean(kind: str, value: str, view, max_size: int):
         if not value.isdigit():
             return None
         number = int(value)
-        return str(min(max(number, 1), max_size)) if kind == "psize" else str(number)
+        return str(min(max(number, 1), max_size)) if kind == "psize" else str(min(number, MAX_PAGE))
     if kind == "_od":
         return value if value in ("asc", "desc") else None
     allowed = getattr(view, "order_columns", None) or []

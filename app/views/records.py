@@ -21,6 +21,7 @@ from . import validators as v
 from .base import METHOD_PERMISSIONS, ScopedModelView, ToolbarButton
 from .history import HistoryTabMixin
 from .fields import HouseholdPickerField, code_select
+from .listargs import MAX_PAGE
 from .importing import ImportView
 
 PICKER_PAGE = 20
@@ -63,7 +64,7 @@ class HouseholdView(HistoryTabMixin, ScopedModelView):
         """Scoped, searchable, paginated household options for select2 (never every household)."""
         term = request.args.get("q", "").strip()
         page = request.args.get("page", "1")
-        page = int(page) if page.isdigit() and int(page) > 0 else 1
+        page = min(int(page), MAX_PAGE) if page.isdigit() and int(page) > 0 else 1
         query = select(Household).where(scope_clause(Household.community_id),
                                         Household.status == "active")
         if term:

@@ -9,6 +9,7 @@ The class names stay FAB's, so list URLs and links built from them keep working.
 from flask_appbuilder.models.sqla import filters as fab
 from flask_appbuilder.models.sqla.filters import get_field_setup_query
 
+from ..display import can_see_sensitive
 from ..idcard import IdNumberError, parse_id_number
 
 ESCAPE = "\\"
@@ -74,3 +75,18 @@ class IdentifierStartsWith(fab.FilterStartsWith):
 
 
 IDENTIFIER_FILTERS = (IdentifierEqual, IdentifierStartsWith)
+
+
+def full_value_only(base, normalise=lambda value: str(value).strip()):
+    """``base`` for a sensitive column (``sensitive`` in its field info): accounts that see it
+    masked compare the whole value only (equal / not equal), so the hidden digits cannot be
+    probed a prefix or a fragment at a time; the others keep ``base``."""
+    negate = base.__name__.startswith("FilterNot")
+
+    def apply(self, query, value):
+        if can_see_sensitive():
+            return base.apply(self, query, value)
+        query, field = get_field_setup_query(query, self.model, self.column_name)
+        whole = normalise(value)
+        return query.filter(field != whole if negate else field == whole)
+    return type(base.__name__, (base,), {"apply": apply, "__doc__": base.__doc__})
