@@ -24,6 +24,7 @@ from sqlalchemy import func, insert, select, text
 
 from .extensions import db
 from .idcard import make_id_number
+from .stats import refresh_stats
 from .models import CodeItem, Household, Organisation, Resident, resident_special_group
 
 NO_COMMUNITIES = "还没有社区：请先导入组织机构，例如 flask --app app orgs import 区划.csv"
@@ -346,6 +347,7 @@ def generate_demo(residents: int, seed: int = 1) -> str:
     demo = load(seed)
     totals = write(demo, residents)
     reset_sequences()
+    refresh_stats(demo.estates)  # the rollups (list counts, dashboard) include the new people
     db.session.commit()
     return (f"演示数据：新增 {totals['households']} 户、{totals['residents']} 名居民、"
             f"{totals['groups']} 条特殊人群标记，分布于 {len(demo.estates)} 个社区，"

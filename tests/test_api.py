@@ -146,6 +146,23 @@ def test_writes_placing_a_row_outside_the_scope_are_refused(app, db, wide_tree, 
     assert not history(db, "Household", "update") and not history(db, "Resident", "create")
 
 
+def test_a_get_gives_the_version_a_put_sends_back_and_info_describes_fields(app, db, wide_tree,
+                                                                           entry):
+    made = entry("POST", "/api/v1/household/", {"household_no": "API-V", "household_type": "1",
+                                                 "community": wide_tree[INSIDE].id,
+                                                 "status": "active"})
+    pk = made.get_json()["id"]
+    version = entry("GET", f"/api/v1/household/{pk}").get_json()["result"]["version"]
+    assert entry("PUT", f"/api/v1/household/{pk}",
+                 {"estate": "甲", "version": version + 1}).status_code == 409
+    assert entry("PUT", f"/api/v1/household/{pk}",
+                 {"estate": "甲", "version": version}).status_code == 200
+    info = entry("GET", "/api/v1/household/_info").get_json()
+    descriptions = {f["name"]: f["description"] for f in info["add_columns"]}
+    assert descriptions["household_no"] == "户编号"
+    assert not any("Project-Id-Version" in d for d in descriptions.values())
+
+
 def test_related_pickers_offer_only_rows_in_scope(app, db, wide_tree, entry):
     mine = household(db, wide_tree[INSIDE], no="M1")
     household(db, wide_tree[OUTSIDE], no="T1")
@@ -198,6 +215,11 @@ def test_session_cookie_writes_need_the_csrf_token(app, db, wide_tree, login_as)
     token = csrf_token(b.get("/householdview/add").get_data(as_text=True))
     made = b.post("/api/v1/household/", json=body, headers={"X-CSRFToken": token})
     assert made.status_code == 201, made.get_json()
+
+
+def test_no_key_is_refused_in_chinese(app, db):
+    response = app.test_client().get("/api/v1/resident/")
+    assert response.status_code == 401 and "接口密钥" in response.get_json()["message"]
 
 
 def test_no_jwt_login(app, db, wide_tree):

@@ -439,3 +439,10 @@ def test_formula_text_is_text_in_history_and_seat_and_dashboard_exports(app, db,
         assert not any(c.data_type == "f" for c in values), url
         texts = {c.value for c in values}
         assert FORMULA in texts or "+SUM(1)" in texts, url
+
+
+def test_unknown_pages_answer_in_chinese(app, world, browser):
+    for b in (browser("jia"), app.test_client()):
+        response = b.get("/no/such/page/")
+        page = response.get_data(as_text=True)
+        assert response.status_code == 404 and "页面不存在" in page and "Not Found" not in page

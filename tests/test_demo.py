@@ -48,6 +48,14 @@ def test_counts_and_summary(db, tree):
     assert groups and set(groups) == {"special_group"}
 
 
+def test_the_rollups_count_the_demo_people_at_once(db, tree):
+    """List counts over the threshold and the dashboard read the per-community summaries."""
+    from app.models import CommunitySummary
+
+    generate_demo(300, seed=7)
+    assert db.session.scalar(select(func.sum(CommunitySummary.residents))) == 300
+
+
 def test_every_id_number_is_valid_unique_and_agrees_with_sex_and_birth(db, tree):
     generate_demo(300, seed=7)
     people = _residents(db)

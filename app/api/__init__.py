@@ -5,7 +5,8 @@ CSRF: requests presenting an API key carry no cookie-borne authority, so they ne
 every other write to the API (a signed-in browser's session cookie) must send the session's token
 (``X-CSRFToken``), exactly as the screens' forms do (FAB_NOTES hazard 4).
 """
-from flask import request
+from flask import jsonify, request
+from flask_babel import gettext as _
 from flask_appbuilder.api import BaseApi
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
@@ -36,3 +37,7 @@ def install(app) -> None:
         if (request.blueprint in api_blueprints and request.method not in SAFE_METHODS
                 and presented_key() is None):
             csrf.protect()
+
+    # No key and no session: FAB's JWT layer answers in English ("Missing Authorization Header").
+    appbuilder.sm.jwt_manager.unauthorized_loader(
+        lambda _reason: (jsonify(message=_("未登录或接口密钥无效、已过期或已吊销")), 401))

@@ -60,14 +60,19 @@ class ScopedModelRestApi(ModelRestApi):
         cls.class_permission_name = screen.model.__name__
         cls.list_columns = list(cs.list)
         cls.show_columns = list(cs.show_columns())
+        if LOCK_FIELD in inspect(screen.model).columns:  # sent back with a PUT (409 if stale)
+            cls.show_columns.append(LOCK_FIELD)
         cls.add_columns = list(screen.add_columns)
         cls.edit_columns = list(screen.edit_columns)
         cls.search_columns = [c for c in cs.search if c in inspect(screen.model).attrs]
         cls.order_columns = list(screen.order_columns)
         cls.base_order = screen.base_order
         cls.base_filters = screen.base_filters
-        cls.label_columns = dict(screen.label_columns)
-        cls.description_columns = dict(screen.description_columns or {})
+        cls.label_columns = {LOCK_FIELD: "版本", **screen.label_columns}
+        # every field described (FAB translates a missing description: gettext("") is the
+        # catalogue's header)
+        cls.description_columns = {**cls.label_columns,
+                                   **(screen.description_columns or {})}
         cls.openapi_spec_tag = screen.model.verbose_name
 
     def __init__(self):

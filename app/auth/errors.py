@@ -7,6 +7,7 @@ from flask_wtf.csrf import CSRFError
 
 CSRF_MESSAGE = "页面已过期或缺少安全令牌，操作未执行。请刷新页面后重试。"
 RATE_MESSAGE = "尝试过于频繁，请稍后再试。"
+NOT_FOUND_MESSAGE = "页面不存在，或该记录不在您的管辖范围内。"
 OUT_OF_RANGE_MESSAGE = "请求中有超出范围或格式不对的值（例如过大的编号或页码），未作处理。请检查后重试。"
 TOO_LARGE_MESSAGE = "上传的内容太大（上限 %(mb)d MB），未作处理。请分成几个文件上传。"
 
@@ -36,5 +37,6 @@ def install(app) -> None:
     app.register_error_handler(DataError, _out_of_range)
     app.register_error_handler(CSRFError, lambda _exc: _refusal(CSRF_MESSAGE, 400))
     app.register_error_handler(429, lambda _exc: _refusal(RATE_MESSAGE, 429))
+    app.register_error_handler(404, lambda _exc: _refusal(NOT_FOUND_MESSAGE, 404))
     app.register_error_handler(413, lambda _exc: _refusal(
         TOO_LARGE_MESSAGE % {"mb": current_app.config["MAX_CONTENT_LENGTH"] // 2**20}, 413))
