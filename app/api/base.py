@@ -40,6 +40,16 @@ def _valid_id(value) -> bool:
     return str(value).isdigit() and 0 < int(value) <= MAX_ID
 
 
+def _out_of_range(exc) -> bool:
+    """Is ``exc``, or what caused it (FAB wraps filter errors in ApplyFilterException), a value
+    the database cannot hold?"""
+    while exc is not None:
+        if isinstance(exc, (OverflowError, DataError)):
+            return True
+        exc = exc.__cause__ or exc.__context__
+    return False
+
+
 class ScopedModelRestApi(ModelRestApi):
     view = None  # the ScopedModelView whose model, columns, scope and forms this API shares
     allow_browser_login = True  # the Swagger page, with the session's CSRF token (app/api/__init__)
@@ -110,7 +120,7 @@ class ScopedModelRestApi(ModelRestApi):
     def response_500(self, message=None):
         # FAB's @safe answers every exception with this; a value the database cannot hold (an id
         # past its integer range in a filter) is the caller's fault, as on the screens.
-        if isinstance(sys.exc_info()[1], (OverflowError, DataError)):
+        if _out_of_range(sys.exc_info()[1]):
             db.session.rollback()
             return self.response(400, message=OUT_OF_RANGE_MESSAGE)
         return self.response(500, message=_("操作失败：服务器内部错误，请稍后重试或联系管理员。"))

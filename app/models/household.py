@@ -5,7 +5,7 @@ from typing import List, Optional
 
 from flask_appbuilder import Model
 from sqlalchemy import Date, ForeignKey, Index, Integer, Numeric, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
+from sqlalchemy.orm import Mapped, mapped_column, object_session, relationship, validates
 
 from ..i18n import N_
 from .base import StampMixin, VersionedMixin, code_column, field
@@ -65,9 +65,13 @@ class Household(StampMixin, VersionedMixin, Model):
     def _take_members_along(self, key, value):
         """Moving a household moves its members: a resident's community is always its
         household's (Resident._follow_household), whoever moves it (form, API, script)."""
-        if self.id is not None:
-            for member in self.members:
-                setattr(member, key, value)
+        session = object_session(self)
+        if self.id is None or session is None:
+            return value
+        with session.no_autoflush:  # a lazy load must not flush a form half-applied
+            if getattr(self, key) != value:
+                for member in self.members:
+                    setattr(member, key, value)
         return value
 
     @property

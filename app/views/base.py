@@ -11,7 +11,7 @@ from flask_appbuilder.security.decorators import has_access
 from flask_appbuilder.urltools import (get_filter_args, get_order_args, get_page_args,
                                        get_page_size_args)
 from flask_babel import gettext as _, lazy_gettext as _l
-from sqlalchemy import Integer, inspect
+from sqlalchemy import Integer, Numeric, inspect
 from wtforms.fields.core import UnboundField
 
 from ..columns import ColumnSet, column_info
@@ -27,7 +27,7 @@ from .export import ExportMixin
 from .interface import AppInterface, DatabaseMessageMixin, UserFacingError
 from .locking import OptimisticLockMixin
 from .toolbar import ToolbarButton  # noqa: F401 (views import it from here)
-from .validators import within_integer_range
+from .validators import finite_number, within_integer_range
 
 # UI and API share two permissions per model: read and write (plus delete, kept apart so
 # community roles can keep records without deleting people).
@@ -163,11 +163,14 @@ class ScopedModelView(ExportMixin, OptimisticLockMixin, ScopedRowsMixin, Databas
 
     @classmethod
     def _derive_integer_ranges(cls, columns) -> None:
-        """Integer form fields accept only what the database can store."""
+        """Number form fields accept only what the database can store."""
         rules = dict(cls.validators_columns or {})
         for name in {*cls.add_columns, *cls.edit_columns}:
-            if name in columns and isinstance(columns[name].type, Integer):
-                rules[name] = [within_integer_range, *rules.get(name, [])]
+            kind = columns[name].type if name in columns else None
+            check = (within_integer_range if isinstance(kind, Integer)
+                     else finite_number if isinstance(kind, Numeric) else None)
+            if check:
+                rules[name] = [check, *rules.get(name, [])]
         cls.validators_columns = rules
 
     @classmethod

@@ -1,4 +1,6 @@
 """WTForms adapters over app.rules: the same rules the import and the API apply."""
+import math
+
 from flask_babel import gettext as _
 from wtforms.validators import StopValidation, ValidationError
 
@@ -82,6 +84,18 @@ def leaving_needs_date_and_reason(form, field):
 
 
 INT_MAX = 2**31 - 1  # the database's INTEGER: a larger number fails in the driver, not the form
+
+
+def finite_number(form, field):
+    """A decimal column stores numbers only: "NaN" and "Infinity" parse as decimals but are none."""
+    if field.data is None:
+        return
+    try:
+        finite = math.isfinite(field.data)
+    except ValueError:  # Decimal("sNaN")
+        finite = False
+    if not finite:
+        raise StopValidation(_("请填写有效的数字"))
 
 
 def within_integer_range(form, field):
