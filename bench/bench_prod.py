@@ -568,6 +568,8 @@ def run_one(kind: str, args) -> dict:
     from app import create_app
 
     app = create_app()
+    if reuse:
+        run_cli(app, "setup")  # the kept database gets the current code's migrations
     note = "复用已有数据" if reuse else build(app, args.residents)
     register_vanilla(app)  # after the build: its permissions need the migrated tables
     print(f"[{kind}] {note}", flush=True)
