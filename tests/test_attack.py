@@ -245,9 +245,7 @@ def test_bad_dates_get_chinese_messages(app, db, world, browser, field, value):
     assert "Not a valid" not in body and "not a valid" not in body.lower(), field
 
 
-@pytest.mark.parametrize("kind", ["lower_x", "full_width", pytest.param("spaces", marks=(
-    pytest.mark.xfail(strict=True, reason="known, open: FAB's Length(max=18) from String(18) "
-                      "judges the raw input before spaces are stripped"))), "fifteen"])
+@pytest.mark.parametrize("kind", ["lower_x", "full_width", "spaces", "fifteen"])
 def test_id_numbers_as_people_type_them(app, db, world, browser, kind):
     from app.idcard import check_digit
     body = "12011019800101" + "123"

@@ -49,6 +49,10 @@ def in_scope(model) -> list:
     return [[SCOPE_COLUMNS[model], OrgScopeFilter, current_scope]]
 
 
+def _squeezed(value):
+    return "".join(value.split()) if isinstance(value, str) else value
+
+
 def _shown_as(info: dict, column_type):
     if "codes" in info:
         table = info["codes"]
@@ -240,6 +244,19 @@ class ScopedModelView(ExportMixin, OptimisticLockMixin, ScopedRowsMixin, Databas
                             ("edit_form_query_rel_fields", self.edit_columns)):
             setattr(self, attr, {**self._scoped_options(names), **(getattr(self, attr) or {})})
         super()._init_forms()
+        self._squeeze_identifiers(self.add_form, self.edit_form)
+
+    def _squeeze_identifiers(self, *forms) -> None:
+        """Identifier fields (``kind="identifier"``: ID numbers, division codes) lose the spaces
+        people type into them before any check runs (FAB's length check included)."""
+        for form in forms:
+            for name in list(form._unbound_fields or vars(form)):
+                name = name[0] if isinstance(name, tuple) else name
+                field = getattr(form, name, None)
+                if (isinstance(field, UnboundField)
+                        and column_info(self.model, name).get("kind") == "identifier"):
+                    setattr(form, name, UnboundField(field.field_class, *field.args, **{
+                        **field.kwargs, "filters": [*field.kwargs.get("filters", ()), _squeezed]}))
 
     def _scoped_options(self, names) -> dict:
         relations = inspect(self.model).relationships
