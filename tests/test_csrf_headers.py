@@ -3,8 +3,6 @@ cookie flags. FAB's own pages must still work under the content-security policy.
 import datetime
 import io
 import re
-import shutil
-import threading
 
 import pytest
 
@@ -12,6 +10,7 @@ from app.models import Household, LoginEvent, LoginLock
 from app.roles import ENTRY
 from tests.conftest import PASSWORD, make_user, signed_in
 from tests.factories import household
+from tests.live import log_in
 
 CSRF_REFUSAL = "页面已过期或缺少安全令牌，操作未执行。请刷新页面后重试。"
 
@@ -138,42 +137,18 @@ def test_session_cookie_flags(app, db, monkeypatch):
 
 
 # -- a real browser: FAB's pages run their scripts under the policy ------------------------------
-@pytest.fixture
-def live_server(app):
-    from werkzeug.serving import make_server
-
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-
-
 @pytest.mark.browser
-def test_fab_pages_work_under_the_policy(app, db, tree, live_server):
-    playwright = pytest.importorskip("playwright.sync_api")
-    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
-    if not chromium:
-        pytest.skip("no chromium on this machine")
+def test_fab_pages_work_under_the_policy(app, db, tree, page):
     make_user(app, "admin1")
-    problems = []
-    with playwright.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=chromium, args=["--no-sandbox"])
-        page = browser.new_page()
-        page.on("console", lambda m: m.type == "error" and "404" not in m.text
-                and problems.append(m.text))
-        page.on("pageerror", lambda e: problems.append(str(e)))
-        page.goto(live_server + "/login/")
-        page.fill("#username", "admin1")
-        page.fill("#password", PASSWORD)
-        page.click("input[type=submit]")
-        for path in ("/residentview/list/", "/users/list/", "/logineventview/list/",
-                     "/totp/enrol"):
-            page.goto(live_server + path)  # waits for the load event: every script has run
-        page.goto(live_server + "/residentview/add")
-        select2_boxes = page.locator(".select2-container").count()
-        page.goto(live_server + "/swagger/v1")
-        page.wait_for_selector(".opblock")  # Swagger UI fetched the spec and drew it
-        browser.close()
-    assert problems == []  # a blocked inline script reports a CSP error here
+    problems = []  # a blocked inline script reports a CSP error on the console
+    page.on("console", lambda m: m.type == "error" and "404" not in m.text
+            and problems.append(m.text))
+    log_in(page, "admin1")
+    for path in ("/residentview/list/", "/users/list/", "/logineventview/list/", "/totp/enrol"):
+        page.goto(path)  # waits for the load event: every script has run
+    page.goto("/residentview/add")
+    select2_boxes = page.locator(".select2-container").count()
+    page.goto("/swagger/v1")
+    page.wait_for_selector(".opblock")  # Swagger UI fetched the spec and drew it
+    assert problems == []
     assert select2_boxes > 0  # FAB's scripts ran
