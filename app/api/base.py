@@ -14,9 +14,8 @@ from flask_appbuilder.api import ModelRestApi, expose, rison, safe
 from flask_appbuilder.security.decorators import permission_name, protect
 from flask_babel import gettext as _
 from sqlalchemy import inspect
-from sqlalchemy.exc import DataError
 
-from ..auth.errors import OUT_OF_RANGE_MESSAGE
+from ..auth.errors import caused_by_out_of_range, out_of_range_refusal
 from ..columns import label_of
 from ..errors import UserFacingError
 from ..extensions import appbuilder, db
@@ -38,16 +37,6 @@ def _valid_id(value) -> bool:
     """A primary key: digits within the database's integer range (a larger number would make
     the driver fail, not find nothing)."""
     return str(value).isdigit() and 0 < int(value) <= MAX_ID
-
-
-def _out_of_range(exc) -> bool:
-    """Is ``exc``, or what caused it (FAB wraps filter errors in ApplyFilterException), a value
-    the database cannot hold?"""
-    while exc is not None:
-        if isinstance(exc, (OverflowError, DataError)):
-            return True
-        exc = exc.__cause__ or exc.__context__
-    return False
 
 
 class ScopedModelRestApi(ModelRestApi):
@@ -120,9 +109,8 @@ class ScopedModelRestApi(ModelRestApi):
     def response_500(self, message=None):
         # FAB's @safe answers every exception with this; a value the database cannot hold (an id
         # past its integer range in a filter) is the caller's fault, as on the screens.
-        if _out_of_range(sys.exc_info()[1]):
-            db.session.rollback()
-            return self.response(400, message=OUT_OF_RANGE_MESSAGE)
+        if caused_by_out_of_range(sys.exc_info()[1]):
+            return out_of_range_refusal()
         return self.response(500, message=_("操作失败：服务器内部错误，请稍后重试或联系管理员。"))
 
     # -- writes through the screen's forms -------------------------------------------------------

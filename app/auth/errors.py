@@ -4,9 +4,11 @@ Flask-Limiter and Werkzeug answer in English)."""
 from flask import current_app, g, jsonify, render_template, request
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import DataError
 
 CSRF_MESSAGE = "页面已过期或缺少安全令牌，操作未执行。请刷新页面后重试。"
 RATE_MESSAGE = "尝试过于频繁，请稍后再试。"
+OUT_OF_RANGE = (OverflowError, DataError)
 NOT_FOUND_MESSAGE = "页面不存在，或该记录不在您的管辖范围内。"
 OUT_OF_RANGE_MESSAGE = "请求中有超出范围或格式不对的值（例如过大的编号或页码），未作处理。请检查后重试。"
 TOO_LARGE_MESSAGE = "上传的内容太大（上限 %(mb)d MB），未作处理。请分成几个文件上传。"
@@ -21,9 +23,18 @@ def _refusal(message: str, status: int):
                            base_template=appbuilder.base_template), status
 
 
-def _out_of_range(_exc):
-    """A value the database cannot hold (an id past its integer range in a URL or filter): the
-    class of fault closed once here instead of at every int() of a request value."""
+def caused_by_out_of_range(exc) -> bool:
+    """Is ``exc``, or what caused it, a value the database cannot hold (an id past its integer
+    range in a URL or filter)? One class of fault, closed here instead of at every int() of a
+    request value; FAB's API wraps it (ApplyFilterException), hence the walk down the causes."""
+    while exc is not None:
+        if isinstance(exc, OUT_OF_RANGE):
+            return True
+        exc = exc.__cause__ or exc.__context__
+    return False
+
+
+def out_of_range_refusal(_exc=None):
     from ..extensions import db
 
     db.session.rollback()
@@ -31,10 +42,8 @@ def _out_of_range(_exc):
 
 
 def install(app) -> None:
-    from sqlalchemy.exc import DataError
-
-    app.register_error_handler(OverflowError, _out_of_range)
-    app.register_error_handler(DataError, _out_of_range)
+    for kind in OUT_OF_RANGE:
+        app.register_error_handler(kind, out_of_range_refusal)
     app.register_error_handler(CSRFError, lambda _exc: _refusal(CSRF_MESSAGE, 400))
     app.register_error_handler(429, lambda _exc: _refusal(RATE_MESSAGE, 429))
     app.register_error_handler(404, lambda _exc: _refusal(NOT_FOUND_MESSAGE, 404))
