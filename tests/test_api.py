@@ -4,7 +4,6 @@ the OpenAPI description and the local Swagger page. Every role × route × insid
 permission matrix (tests/test_scope.py); the schema-based property test is tests/test_api_schema.py.
 """
 import datetime
-import json
 
 import pytest
 from openapi_spec_validator import validate

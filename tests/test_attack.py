@@ -380,7 +380,7 @@ def test_api_masks_for_viewers_in_list_show_and_info(app, db, world, street_key)
     mine = world["mine"]
     for url in ("/api/v1/resident/", f"/api/v1/resident/{mine.id}", "/api/v1/household/",
                 f"/api/v1/household/{mine.household_id}", "/api/v1/resident/_info",
-                f"/api/v1/resident/?q=(columns:!(id_card_no,phone,id_card_original))",
+                "/api/v1/resident/?q=(columns:!(id_card_no,phone,id_card_original))",
                 f"/api/v1/resident/{mine.id}?q=(columns:!(id_card_no,phone))"):
         body = api(b, "GET", url, street_key).get_data(as_text=True)
         assert mine.id_card_no not in body and "13812345678" not in body, url

@@ -5,8 +5,11 @@ model declarations, restricts every read to the account's organisation subtree (
 related lists and the options of every select listing scoped rows), reloads action rows through
 that scope, and re-checks the organisation of every written row (FAB_NOTES hazards 1–3).
 """
-from flask import abort, flash, g, request
+import itertools
+
+from flask import abort, flash, request
 from flask_appbuilder import ModelView, expose
+from flask_appbuilder.models.sqla.filters import FilterEqual
 from flask_appbuilder.security.decorators import has_access
 from flask_appbuilder.urltools import (get_filter_args, get_order_args, get_page_args,
                                        get_page_size_args)
@@ -20,7 +23,6 @@ from ..extensions import db
 from ..models import Organisation
 from ..roles import ENTRY, STAFF
 from ..scope import OrgScopeFilter, current_scope, path_in_scope
-from flask_appbuilder.models.sqla.filters import FilterEqual
 
 from .fields import choice_select, code_select
 from .export import ExportMixin
@@ -249,14 +251,13 @@ class ScopedModelView(ExportMixin, OptimisticLockMixin, ScopedRowsMixin, Databas
     def _squeeze_identifiers(self, *forms) -> None:
         """Identifier fields (``kind="identifier"``: ID numbers, division codes) lose the spaces
         people type into them before any check runs (FAB's length check included)."""
-        for form in forms:
-            for name in list(form._unbound_fields or vars(form)):
-                name = name[0] if isinstance(name, tuple) else name
-                field = getattr(form, name, None)
-                if (isinstance(field, UnboundField)
-                        and column_info(self.model, name).get("kind") == "identifier"):
-                    setattr(form, name, UnboundField(field.field_class, *field.args, **{
-                        **field.kwargs, "filters": [*field.kwargs.get("filters", ()), _squeezed]}))
+        names = [name for name in {*self.add_columns, *self.edit_columns}
+                 if column_info(self.model, name).get("kind") == "identifier"]
+        for form, name in itertools.product(forms, names):
+            field = getattr(form, name, None)
+            if isinstance(field, UnboundField):
+                setattr(form, name, UnboundField(field.field_class, *field.args, **{
+                    **field.kwargs, "filters": [*field.kwargs.get("filters", ()), _squeezed]}))
 
     def _scoped_options(self, names) -> dict:
         relations = inspect(self.model).relationships

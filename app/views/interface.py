@@ -49,8 +49,8 @@ class FilterConverter(SQLAFilterConverter):
         else:
             kinds = [ESCAPED.get(type(f), type(f)) for f in super().convert(col_name)]
         if info.get("sensitive"):
-            normalise = identifier if info.get("kind") == "identifier" else str.strip
-            kinds = [full_value_only(k, lambda v, n=normalise: n(str(v))) for k in kinds]
+            whole = {"normalise": identifier} if info.get("kind") == "identifier" else {}
+            kinds = [full_value_only(k, **whole) for k in kinds]
         filters = [k(col_name, self.datamodel) for k in kinds]
         if info.get("kind") == "identifier":
             return filters
