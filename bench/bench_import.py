@@ -71,7 +71,7 @@ def people(count: int, seed: int = 5):
             made += 1
 
 
-def generate(path: Path, rows: int) -> dict:
+def generate(path: Path, rows: int, seed: int = 5) -> dict:
     import xlsxwriter
 
     start = time.perf_counter()
@@ -79,7 +79,7 @@ def generate(path: Path, rows: int) -> dict:
     sheet = book.add_worksheet("居民")
     date = book.add_format({"num_format": "yyyy-mm-dd"})
     sheet.write_row(0, 0, HEADER)
-    for r, row in enumerate(people(rows), start=1):
+    for r, row in enumerate(people(rows, seed), start=1):
         for c, value in enumerate(row):
             if isinstance(value, datetime.date):
                 sheet.write_datetime(r, c, value, date)

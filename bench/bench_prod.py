@@ -300,22 +300,10 @@ def time_import(app, runs: int) -> dict:
 
 
 def write_sheet(path: Path, rows: int, seed: int) -> None:
-    import xlsxwriter
-
     sys.path.insert(0, str(REPO / "bench"))
-    from bench_import import HEADER, people
+    from bench_import import generate  # the import bench's synthetic sheet
 
-    book = xlsxwriter.Workbook(str(path), {"constant_memory": True, "strings_to_numbers": False})
-    sheet = book.add_worksheet("居民")
-    date = book.add_format({"num_format": "yyyy-mm-dd"})
-    sheet.write_row(0, 0, HEADER)
-    for r, row in enumerate(people(rows, seed), start=1):
-        for c, value in enumerate(row):
-            if isinstance(value, datetime.date):
-                sheet.write_datetime(r, c, value, date)
-            elif value:
-                sheet.write_string(r, c, value)
-    book.close()
+    generate(path, rows, seed)
 
 
 def _vanilla_import(app, street) -> float:
