@@ -9,7 +9,7 @@ from typing import Optional
 
 from flask import g, has_request_context
 from sqlalchemy import DateTime, ForeignKey, Integer, String
-from sqlalchemy.orm import Mapped, declared_attr, mapped_column
+from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
 
 
 def field(label: str, **info) -> dict:
@@ -61,3 +61,26 @@ class VersionedMixin:
     @declared_attr.directive
     def __mapper_args__(cls):
         return {"version_id_col": cls.version}
+
+
+class LogEntryMixin:
+    """A row of a log (imports, exports): when, labelled ``logged_label``, and by which account
+    (the row outlives the account)."""
+
+    logged_label = "时间"  # subclasses: N_("…") so the label is extracted
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+
+    @declared_attr
+    def created_on(cls) -> Mapped[datetime.datetime]:
+        return mapped_column(DateTime, nullable=False, default=datetime.datetime.now, index=True,
+                             info=field(cls.logged_label))
+
+    @declared_attr
+    def user_id(cls) -> Mapped[Optional[int]]:
+        return mapped_column(ForeignKey("ab_user.id", ondelete="SET NULL"), index=True,
+                             info=field("操作人"))
+
+    @declared_attr
+    def user(cls):
+        return relationship("Account", info=field("操作人"))

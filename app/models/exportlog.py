@@ -1,13 +1,12 @@
 """One row per Excel export of a list: who, when, which list, filters, preset, rows."""
-import datetime
 from typing import Optional
 
 from flask_appbuilder import Model
-from sqlalchemy import DateTime, ForeignKey, Integer, String, Text
+from sqlalchemy import ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..i18n import N_
-from .base import field
+from .base import LogEntryMixin, field
 from .org import Organisation
 
 __all__ = ["ExportLog", "EXPORT_MODES"]
@@ -15,19 +14,14 @@ __all__ = ["ExportLog", "EXPORT_MODES"]
 EXPORT_MODES = {"direct": N_("直接下载"), "job": N_("后台任务")}
 
 
-class ExportLog(Model):
+class ExportLog(LogEntryMixin, Model):
     """An export; ``organisation_id`` is the exporting account's unit (its scope)."""
 
     __tablename__ = "export_log"
     verbose_name = N_("导出记录")
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    created_on: Mapped[datetime.datetime] = mapped_column(
-        DateTime, nullable=False, default=datetime.datetime.now, index=True,
-        info=field("导出时间"))
-    user_id: Mapped[Optional[int]] = mapped_column(
-        ForeignKey("ab_user.id", ondelete="SET NULL"), index=True, info=field("操作人"))
-    user = relationship("Account", info=field("操作人"))
+    logged_label = N_("导出时间")
+
     organisation_id: Mapped[Optional[int]] = mapped_column(
         ForeignKey("organisation.id", ondelete="SET NULL"), index=True, info=field("所属单位"))
     organisation: Mapped[Optional[Organisation]] = relationship(info=field("所属单位"))

@@ -1,13 +1,12 @@
 """One row per import run (web or command line): who, when, which file, which community, counts."""
-import datetime
 from typing import Optional
 
 from flask_appbuilder import Model
-from sqlalchemy import DateTime, ForeignKey, Integer, String, Text
+from sqlalchemy import ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..i18n import N_
-from .base import field
+from .base import LogEntryMixin, field
 from .org import Organisation
 
 __all__ = ["ImportLog", "IMPORT_STATUS", "IMPORT_MODES", "IMPORT_SOURCES"]
@@ -21,19 +20,14 @@ def _count(label: str) -> Mapped[int]:
     return mapped_column(Integer, nullable=False, default=0, info=field(label))
 
 
-class ImportLog(Model):
+class ImportLog(LogEntryMixin, Model):
     """An import of residents with their households into one community."""
 
     __tablename__ = "import_log"
     verbose_name = N_("导入记录")
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    created_on: Mapped[datetime.datetime] = mapped_column(
-        DateTime, nullable=False, default=datetime.datetime.now, index=True,
-        info=field("导入时间"))
-    user_id: Mapped[Optional[int]] = mapped_column(
-        ForeignKey("ab_user.id", ondelete="SET NULL"), index=True, info=field("操作人"))
-    user = relationship("Account", info=field("操作人"))
+    logged_label = N_("导入时间")
+
     community_id: Mapped[int] = mapped_column(
         ForeignKey("organisation.id", ondelete="RESTRICT"), nullable=False, index=True,
         info=field("导入社区"))
