@@ -22,7 +22,8 @@ class ColumnSet:
     edit: tuple = ()  # an edit form different from the add form (default: form)
 
     def show_columns(self) -> tuple:
-        return self.show or self.form
+        """Declared ``show``, else the form's fields, else (a read-only log) the list's."""
+        return self.show or self.form or self.list
 
     def export_columns(self) -> tuple:
         return self.export or self.show_columns()
@@ -178,8 +179,6 @@ EXPORT_LOG_COLUMNS = ColumnSet(
           "rows"),
     search=("list_name", "created_on", "preset"),
     form=(),
-    show=("created_on", "user", "organisation", "list_name", "filters", "preset", "mode",
-          "rows"),
     order=("created_on", "desc"),
     eager=("user", "organisation"),
 )
@@ -207,8 +206,6 @@ API_KEY_COLUMNS = ColumnSet(
           "last_used_on"),
     search=("name", "access", "created_on"),
     form=(),
-    show=("account", "name", "prefix", "access", "created_on", "expires_on", "revoked_on",
-          "last_used_on"),
     order=("created_on", "desc"),
     eager=("account",),
 )
