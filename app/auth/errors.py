@@ -1,20 +1,24 @@
-"""Chinese pages for the refusals of the security layer: a missing or stale CSRF token, too
-many login attempts from one address, a request body over MAX_CONTENT_LENGTH (Flask-WTF,
-Flask-Limiter and Werkzeug answer in English)."""
+"""Pages (Chinese by default, English when chosen) for the refusals Flask-WTF, Flask-Limiter and
+Werkzeug answer in English: a missing or stale CSRF token, too many login attempts from one
+address, a request body over MAX_CONTENT_LENGTH, an unknown page, a value out of range."""
 from flask import current_app, g, jsonify, render_template, request
+from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DataError
 
-CSRF_MESSAGE = "页面已过期或缺少安全令牌，操作未执行。请刷新页面后重试。"
-RATE_MESSAGE = "尝试过于频繁，请稍后再试。"
+from ..i18n import N_
+
+CSRF_MESSAGE = N_("页面已过期或缺少安全令牌，操作未执行。请刷新页面后重试。")
+RATE_MESSAGE = N_("尝试过于频繁，请稍后再试。")
 OUT_OF_RANGE = (OverflowError, DataError)
-NOT_FOUND_MESSAGE = "页面不存在，或该记录不在您的管辖范围内。"
-OUT_OF_RANGE_MESSAGE = "请求中有超出范围或格式不对的值（例如过大的编号或页码），未作处理。请检查后重试。"
-TOO_LARGE_MESSAGE = "上传的内容太大（上限 %(mb)d MB），未作处理。请分成几个文件上传。"
+NOT_FOUND_MESSAGE = N_("页面不存在，或该记录不在您的管辖范围内。")
+OUT_OF_RANGE_MESSAGE = N_("请求中有超出范围或格式不对的值（例如过大的编号或页码），未作处理。请检查后重试。")
+TOO_LARGE_MESSAGE = N_("上传的内容太大（上限 %(mb)d MB），未作处理。请分成几个文件上传。")
 
 
-def _refusal(message: str, status: int):
+def _refusal(message: str, status: int, **values):
+    message = _(message, **values)  # in the reader's language
     if request.path.startswith("/api/"):
         return jsonify(message=message), status
     appbuilder = current_app.appbuilder
@@ -48,4 +52,4 @@ def install(app) -> None:
     app.register_error_handler(429, lambda _exc: _refusal(RATE_MESSAGE, 429))
     app.register_error_handler(404, lambda _exc: _refusal(NOT_FOUND_MESSAGE, 404))
     app.register_error_handler(413, lambda _exc: _refusal(
-        TOO_LARGE_MESSAGE % {"mb": current_app.config["MAX_CONTENT_LENGTH"] // 2**20}, 413))
+        TOO_LARGE_MESSAGE, 413, mb=current_app.config["MAX_CONTENT_LENGTH"] // 2**20))
